@@ -1,0 +1,21 @@
+//! Types that travel between the server and the browser.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreSummary {
+    pub id: i64,
+    pub name: String,
+    pub currency: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<db::stores::Store> for StoreSummary {
+    fn from(store: db::stores::Store) -> Self {
+        StoreSummary {
+            id: store.id,
+            name: store.name,
+            currency: store.currency,
+        }
+    }
+}

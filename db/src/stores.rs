@@ -1,0 +1,94 @@
+//! Stores: the tenants.
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::{Db, Error, Result, time::now_ms};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Store {
+    pub id: i64,
+    pub name: String,
+    pub currency: String,
+    pub created_at: i64,
+}
+
+impl Store {
+    fn from_row(row: &sqlx::any::AnyRow) -> Result<Store> {
+        Ok(Store {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            currency: row.try_get("currency")?,
+            created_at: row.try_get("created_at")?,
+        })
+    }
+}
+
+/// Creates a store and returns its id.
+#[tracing::instrument(skip(db))]
+pub async fn create_store(db: &Db, name: &str, currency: &str) -> Result<i64> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(Error::invalid("name", "must be 1 to 200 characters"));
+    }
+    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(Error::invalid(
+            "currency",
+            "must be a three-letter ISO code",
+        ));
+    }
+    let id = sqlx::query_scalar(
+        "INSERT INTO stores (name, currency, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(name)
+    .bind(currency)
+    .bind(now_ms())
+    .fetch_one(db.writer())
+    .await?;
+    Ok(id)
+}
+
+/// Stores whose name contains `filter` (any case), by name; only those
+/// `member` (an account id) belongs to when given.
+#[tracing::instrument(skip(db))]
+pub async fn list_stores(db: &Db, filter: &str, member: Option<i64>) -> Result<Vec<Store>> {
+    let pattern = format!("%{}%", escape_like(&filter.trim().to_lowercase()));
+    let query = match member {
+        None => sqlx::query(
+            "SELECT id, name, currency, created_at FROM stores \
+             WHERE lower(name) LIKE $1 ESCAPE '\\' ORDER BY name, id LIMIT 500",
+        )
+        .bind(pattern),
+        Some(account_id) => sqlx::query(
+            "SELECT s.id, s.name, s.currency, s.created_at FROM stores s \
+             JOIN store_members m ON m.store_id = s.id AND m.account_id = $2 \
+             WHERE lower(s.name) LIKE $1 ESCAPE '\\' ORDER BY s.name, s.id LIMIT 500",
+        )
+        .bind(pattern)
+        .bind(account_id),
+    };
+    let rows = query.fetch_all(db.reader()).await?;
+    rows.iter().map(Store::from_row).collect()
+}
+
+/// One store by id.
+pub async fn get_store(db: &Db, id: i64) -> Result<Store> {
+    let row = sqlx::query("SELECT id, name, currency, created_at FROM stores WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?
+        .ok_or(Error::NotFound("store"))?;
+    Store::from_row(&row)
+}
+
+/// Escapes the LIKE wildcards of user input (the pattern uses `\` as escape).
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds the release site and serves it at
+# http://127.0.0.1:3000 on the embedded SQLite database (data/customers.db,
+# created, migrated and filled with a demo store on first start).
+# Extra arguments go to `server serve`, e.g. `scripts/dev.sh --addr 127.0.0.1:8080`.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+eval "$(bash scripts/setup.sh)"
+cargo leptos build --release
+exec target/release/server serve "$@"

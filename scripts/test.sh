@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Every check, as CI runs it (.ci/run calls this): installs what is missing,
+# then formatting, clippy for both builds, the tests on SQLite and on
+# Postgres, the release build of the site and the browser tests against it.
+# Each profile is built once: the debug test build serves both databases, the
+# release build serves the browser tests.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+eval "$(bash scripts/setup.sh --test)"
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-always}"
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "clippy: server build (ssr)"
+cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
+
+step "clippy: browser build (hydrate, wasm32)"
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "tests on SQLite"
+TEST_DATABASE=sqlite cargo nextest run --workspace --exclude frontend --no-fail-fast
+
+step "tests on Postgres (a fresh database per test on 127.0.0.1:5432)"
+TEST_DATABASE=postgres cargo nextest run --workspace --exclude frontend --no-fail-fast
+
+step "release build of the site (server + size-optimised WASM)"
+cargo leptos build --release
+wasm="target/site/pkg/customers.wasm"
+printf 'release WASM: %s bytes raw, %s bytes gzip\n' "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)"
+
+step "browser tests (headless Chromium against the release build)"
+TEST_DATABASE=sqlite cargo nextest run -p tests --test browser --run-ignored only --no-fail-fast

@@ -1,0 +1,14 @@
+//! The axum server and the command line around it.
+//!
+//! `config` parses the command line and environment, `cli` dispatches the
+//! subcommands, `routes` builds the HTTP application (so tests can start it
+//! on port 0), `serve` runs it until Ctrl-C or SIGTERM.
+
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod config;
+pub mod health;
+pub mod routes;
+pub mod serve;
+pub mod telemetry;

@@ -1,0 +1,191 @@
+//! Browser tests: the release server binary with its built site, driven by
+//! Debian's headless Chromium through chromedriver.
+//!
+//! They need `cargo leptos build --release` first (scripts/test.sh does it),
+//! so they are `#[ignore]`d in the plain test run and run with
+//! `--run-ignored only`.
+
+use std::{
+    net::TcpListener,
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use fantoccini::{Client, ClientBuilder};
+
+/// The workspace root (the tests crate lives one level below it).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("free port")
+}
+
+/// A child process killed when dropped, even when a test panics.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn wait_for_http(url: &str, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if reqwest::get(url).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what} did not answer at {url} within 30 s");
+}
+
+/// The release server, serving `target/site`, on a free port.
+pub struct ReleaseServer {
+    pub address: String,
+    _process: Guard,
+}
+
+impl ReleaseServer {
+    /// Starts `target/release/server serve` against `database_url`.
+    pub async fn start(database_url: &str) -> ReleaseServer {
+        let root = workspace_root();
+        let binary = root.join("target/release/server");
+        let site = root.join("target/site");
+        assert!(
+            binary.exists() && site.join("pkg").exists(),
+            "browser tests need the release build: run `cargo leptos build --release` first"
+        );
+        let port = free_port();
+        let address = format!("http://127.0.0.1:{port}");
+        let process = Command::new(binary)
+            .arg("serve")
+            .env("DATABASE_URL", database_url)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_SITE_ROOT", &site)
+            .env("LEPTOS_OUTPUT_NAME", "customers")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start the release server");
+        let guard = Guard(process);
+        wait_for_http(&format!("{address}/healthz"), "the release server").await;
+        ReleaseServer {
+            address,
+            _process: guard,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+}
+
+/// Runs `test` against a fresh headless Chromium and always closes the
+/// browser afterwards, also when the test panics (the panic is then resumed).
+pub async fn with_browser<F, Fut>(test: F)
+where
+    F: FnOnce(Page) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let (page, driver, profile) = start_browser().await;
+    let outcome = tokio::spawn(test(page.clone())).await;
+    let _ = page.client.close().await;
+    drop(driver);
+    drop(profile);
+    if let Err(error) = outcome {
+        if error.is_panic() {
+            std::panic::resume_unwind(error.into_panic());
+        }
+        panic!("browser test task failed: {error}");
+    }
+}
+
+async fn start_browser() -> (Page, Guard, tempfile::TempDir) {
+    let port = free_port();
+    let driver = Command::new(
+        std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()),
+    )
+    .arg(format!("--port={port}"))
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .expect("start chromedriver (apt-get install chromium-driver)");
+    let driver = Guard(driver);
+    let webdriver = format!("http://127.0.0.1:{port}");
+    wait_for_http(&format!("{webdriver}/status"), "chromedriver").await;
+
+    let profile = tempfile::tempdir().expect("profile dir");
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": [
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+                "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.path().display()),
+            ],
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&webdriver)
+        .await
+        .expect("open a Chromium session");
+    (Page { client }, driver, profile)
+}
+
+/// One browser tab, with the waits tests need.
+#[derive(Clone)]
+pub struct Page {
+    pub client: Client,
+}
+
+impl Page {
+    /// Opens `url` and waits until the WASM has hydrated the page.
+    pub async fn open(&self, url: &str) {
+        self.client.goto(url).await.expect("navigate");
+        self.wait_for("document.body.dataset.hydrated === 'true'", "hydration")
+            .await;
+    }
+
+    /// Polls a JS expression until it is `true`.
+    pub async fn wait_for(&self, expression: &str, what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if self.js(expression).await == serde_json::Value::Bool(true) {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what} ({expression})");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Evaluates a JS expression and returns its value.
+    pub async fn js(&self, expression: &str) -> serde_json::Value {
+        self.client
+            .execute(&format!("return ({expression});"), vec![])
+            .await
+            .expect("execute")
+    }
+}

@@ -1,0 +1,14 @@
+//! Test helpers: a fresh database per test (SQLite or Postgres, chosen by
+//! `TEST_DATABASE`), the real app served on port 0, and a headless browser.
+//!
+//! The same test code runs on both databases: `TEST_DATABASE=sqlite` (the
+//! default) or `TEST_DATABASE=postgres` (on `TEST_POSTGRES_URL`, default
+//! `postgres://postgres@127.0.0.1:5432`, where each test creates its own
+//! uniquely named database and drops it afterwards).
+
+pub mod browser;
+mod database;
+mod spawn;
+
+pub use database::TestDatabase;
+pub use spawn::TestApp;

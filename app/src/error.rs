@@ -14,10 +14,30 @@ pub enum AppError {
     NotFound,
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    #[error("please sign in")]
+    Unauthorized,
+    #[error("email or password is incorrect")]
+    SignInFailed,
+    #[error("too many attempts; wait a few minutes and try again")]
+    TooManyRequests,
     #[error("something went wrong on our side; please try again")]
     Internal,
     #[error("could not reach the server: {0}")]
     Transport(String),
+}
+
+impl AppError {
+    /// The HTTP status a server function answers with for this error (set by
+    /// the server's `status_from_app_error` middleware).
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::NotFound => 404,
+            AppError::Invalid { .. } => 400,
+            AppError::Unauthorized | AppError::SignInFailed => 401,
+            AppError::TooManyRequests => 429,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
 }
 
 impl FromServerFnError for AppError {

@@ -3,7 +3,10 @@
 //! the browser's WASM. Server-only code sits behind `ssr`.
 
 pub mod api;
+pub mod auth;
 pub mod components;
+#[cfg(feature = "ssr")]
+mod csp;
 pub mod error;
 pub mod model;
 pub mod pages;
@@ -19,11 +22,13 @@ use leptos_router::{
 
 use crate::{
     components::layout::Layout,
-    pages::{NotFound, StoresPage},
+    pages::{CustomersPage, LoginPage, NotFound, StorePage, StoresPage},
 };
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    csp::apply();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -52,6 +57,11 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=StoresPage />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/store/:store_id") view=StorePage />
+                    <Route path=path!("/store/:store_id/customers") view=CustomersPage />
+                    <Route path=path!("/store/:store_id/settings") view=crate::pages::SettingsPage />
+                    <Route path=path!("/admin/backfill") view=crate::pages::AdminBackfillPage />
                 </Routes>
             </Layout>
         </Router>

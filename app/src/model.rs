@@ -19,3 +19,12 @@ impl From<db::stores::Store> for StoreSummary {
         }
     }
 }
+
+/// The signed-in account, as the browser sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub email: String,
+    pub is_admin: bool,
+}
+
+pub mod customers;

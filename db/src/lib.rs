@@ -4,10 +4,21 @@
 
 #![forbid(unsafe_code)]
 
+pub mod accounts;
+pub mod api_keys;
+pub mod backfill;
+pub mod customers;
 mod error;
+pub mod events;
+pub mod facts;
+mod locks;
 mod pool;
+pub mod seed;
+pub mod sessions;
+pub mod sign_in_throttle;
 pub mod stores;
 pub mod time;
+pub mod validate;
 
 pub use error::{Error, Result};
 pub use pool::{Backend, Db, PoolConfig};

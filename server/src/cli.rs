@@ -3,11 +3,16 @@
 use anyhow::Context;
 use app::state::AppState;
 
-use crate::config::{Cli, Command, DatabaseArgs};
+use crate::config::{Cli, Command, DatabaseArgs, SecurityArgs, SiteArgs, UserCommand};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(&cli.database, &cli.site).await,
+        Command::Serve => serve(&cli.database, &cli.site, &cli.security).await,
+        Command::User(command) => user(&cli.database, command).await,
+        Command::Seed(args) => crate::core_cli::seed(&cli.database, args).await,
+        Command::ApiKey(command) => crate::core_cli::api_key(&cli.database, command).await,
+        Command::Bench(command) => crate::bench::run(&cli.database, command).await,
+        Command::Backfill(args) => crate::backfill_cli::run(&cli.database, args).await,
         Command::Migrate => {
             let db = open(&cli.database).await?;
             db.close().await;
@@ -29,10 +34,23 @@ pub async fn open(args: &DatabaseArgs) -> anyhow::Result<db::Db> {
     Ok(db)
 }
 
-async fn serve(database: &DatabaseArgs, site: &crate::config::SiteArgs) -> anyhow::Result<()> {
+async fn serve(
+    database: &DatabaseArgs,
+    site: &SiteArgs,
+    security: &SecurityArgs,
+) -> anyhow::Result<()> {
     let db = open(database).await?;
     tracing::info!(backend = db.backend().name(), "database ready");
-    let router = crate::routes::router(AppState { db: db.clone() }, site.leptos_options());
+    if let Some((store, accounts)) = seed_demo_if_empty(&db).await? {
+        tracing::info!("empty database: seeded a small demo store");
+        println!(
+            "\nDemo accounts (shown once; reset with `server user add`):\n  \
+             platform admin: {} / {}\n  owner of \"{}\": {} / {}\n",
+            accounts.admin.0, accounts.admin.1, store.name, accounts.owner.0, accounts.owner.1
+        );
+    }
+    let router =
+        crate::routes::router(AppState { db: db.clone() }, site.leptos_options(), security);
     let listener = tokio::net::TcpListener::bind(site.addr)
         .await
         .with_context(|| format!("could not listen on {}", site.addr))?;
@@ -41,4 +59,60 @@ async fn serve(database: &DatabaseArgs, site: &crate::config::SiteArgs) -> anyho
     crate::serve::serve(listener, router).await?;
     db.close().await;
     Ok(())
+}
+
+async fn user(database: &DatabaseArgs, command: UserCommand) -> anyhow::Result<()> {
+    let UserCommand::Add {
+        email,
+        password,
+        admin,
+        owner_of,
+        member_of,
+    } = command;
+    let password = match password {
+        Some(password) => password,
+        None => {
+            eprintln!("password for {email}:");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    let db = open(database).await?;
+    let id = db::accounts::upsert_account(&db, &email, &password, admin).await?;
+    for (store, role) in [
+        (owner_of, db::accounts::Role::Owner),
+        (member_of, db::accounts::Role::Member),
+    ] {
+        if let Some(store) = store {
+            db::stores::get_store(&db, store)
+                .await
+                .with_context(|| format!("store {store}"))?;
+            db::accounts::add_member(&db, store, id, role).await?;
+        }
+    }
+    println!(
+        "account {id}: {email}{}",
+        if admin { " (platform admin)" } else { "" }
+    );
+    db.close().await;
+    Ok(())
+}
+
+/// On an empty database: a small demo store, a platform admin and the
+/// store's owner, with fresh passwords that the caller shows once (only their
+/// hashes are kept).
+pub async fn seed_demo_if_empty(
+    db: &db::Db,
+) -> anyhow::Result<Option<(db::stores::Store, db::accounts::DemoAccounts)>> {
+    if !db::seed::seed_demo_if_empty(db).await? {
+        return Ok(None);
+    }
+    let store = db::stores::list_stores(db, "", None)
+        .await?
+        .into_iter()
+        .next()
+        .context("the demo seed made no store")?;
+    let accounts = db::accounts::create_demo_accounts(db, store.id).await?;
+    Ok(Some((store, accounts)))
 }

@@ -21,6 +21,9 @@ pub struct Cli {
     #[command(flatten)]
     pub site: SiteArgs,
 
+    #[command(flatten)]
+    pub security: SecurityArgs,
+
     /// Log filter, in `tracing` env-filter syntax.
     #[arg(
         long,
@@ -41,6 +44,41 @@ pub enum Command {
     Serve,
     /// Apply the database migrations and exit.
     Migrate,
+    /// Manage the accounts that sign in.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Write realistic demo data (deterministic with --seed).
+    Seed(SeedArgs),
+    /// Manage the API keys the platform reports events with.
+    #[command(subcommand)]
+    ApiKey(ApiKeyCommand),
+    /// Measure: `server bench search` (see README).
+    #[command(subcommand)]
+    Bench(crate::bench::BenchCommand),
+    /// Turn the stores' history into customers (`--store`, `--dry-run`).
+    Backfill(crate::backfill_cli::BackfillArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account (or reset its password and role), optionally as a
+    /// platform admin or as the owner of a store. The password is read from
+    /// `--password`, `ACCOUNT_PASSWORD`, or standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long, env = "ACCOUNT_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        /// A platform admin may open every store.
+        #[arg(long)]
+        admin: bool,
+        /// Make the account the owner of this store.
+        #[arg(long)]
+        owner_of: Option<i64>,
+        /// Make the account a member of this store.
+        #[arg(long)]
+        member_of: Option<i64>,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -108,6 +146,87 @@ pub struct SiteArgs {
         global = true
     )]
     pub output_name: String,
+}
+
+/// `server seed`: sizes default to values derived from `--users`.
+/// `--stores 20 --users 400000` makes the standard large data set
+/// (1,000,000 enrollments, 300,000 purchases, 50,000 subscriptions; store 1
+/// with 200,000 customers).
+#[derive(Debug, Clone, Args)]
+pub struct SeedArgs {
+    /// Random seed: the same seed and sizes give the same data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Stores to create (the first gets half of the users).
+    #[arg(long, default_value_t = 3)]
+    pub stores: usize,
+    /// Platform users.
+    #[arg(long, default_value_t = 1_000)]
+    pub users: usize,
+    /// Courses per store [default: users/20,000, 6 to 30].
+    #[arg(long)]
+    pub courses: Option<usize>,
+    /// Digital products per store [default: users/40,000, 3 to 15].
+    #[arg(long)]
+    pub products: Option<usize>,
+    /// Enrollments in all [default: 2.5 x users].
+    #[arg(long)]
+    pub enrollments: Option<usize>,
+    /// Purchases in all [default: 0.75 x users].
+    #[arg(long)]
+    pub purchases: Option<usize>,
+    /// Subscriptions in all [default: users / 8].
+    #[arg(long)]
+    pub subscriptions: Option<usize>,
+    /// Leads (opt-ins, imports) in all [default: users / 10].
+    #[arg(long)]
+    pub leads: Option<usize>,
+    /// Write the facts only; leave the customers to the backfill.
+    #[arg(long)]
+    pub facts_only: bool,
+    /// Timestamps end here (unix ms) [default: today 00:00 UTC].
+    #[arg(long)]
+    pub anchor_ms: Option<i64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create a key for a store; prints the token once.
+    Create {
+        #[arg(long)]
+        store: i64,
+        /// What the key is for.
+        #[arg(long, default_value = "platform")]
+        name: String,
+    },
+    /// Revoke a key by id; it stops working at once.
+    Revoke {
+        #[arg(long)]
+        id: i64,
+    },
+    /// List a store's keys (never the tokens).
+    List {
+        #[arg(long)]
+        store: i64,
+    },
+}
+
+/// How the app is reached from browsers.
+#[derive(Debug, Clone, Args)]
+pub struct SecurityArgs {
+    /// The origin browsers use, e.g. `https://customers.example.com`. When
+    /// set, state-changing requests must come from it, and an `https` origin
+    /// makes the session cookie `Secure`. When unset, the request's own Host.
+    #[arg(long, env = "PUBLIC_ORIGIN", global = true)]
+    pub public_origin: Option<String>,
+}
+
+impl SecurityArgs {
+    pub fn serves_https(&self) -> bool {
+        self.public_origin
+            .as_deref()
+            .is_some_and(|origin| origin.starts_with("https://"))
+    }
 }
 
 impl SiteArgs {

@@ -6,9 +6,16 @@
 
 #![forbid(unsafe_code)]
 
+pub mod auth;
+pub mod backfill_cli;
+pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod core_cli;
+pub mod events_api;
+pub mod export;
 pub mod health;
 pub mod routes;
 pub mod serve;
+pub mod server_fn_status;
 pub mod telemetry;

@@ -4,17 +4,24 @@ use app::{App, shell, state::AppState};
 use axum::{
     Router,
     body::Body,
-    extract::{MatchedPath, Request},
-    routing::get,
+    extract::{DefaultBodyLimit, MatchedPath, Path, Request},
+    http::HeaderMap,
+    middleware,
+    routing::{get, post},
 };
 use leptos::{config::LeptosOptions, prelude::provide_context};
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use tower_http::trace::TraceLayer;
 
-use crate::health;
+use crate::{
+    auth::{self, csrf::AllowedOrigin},
+    config::SecurityArgs,
+    events_api, export, health, server_fn_status,
+};
 
-/// Every route of the product: health, server functions, pages, static files.
-pub fn router(state: AppState, leptos_options: LeptosOptions) -> Router {
+/// Every route of the product: health, server functions, pages, static files,
+/// behind sessions, sign-in gating, the origin check and security headers.
+pub fn router(state: AppState, leptos_options: LeptosOptions, security: &SecurityArgs) -> Router {
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())
@@ -24,9 +31,10 @@ pub fn router(state: AppState, leptos_options: LeptosOptions) -> Router {
         move |request: Request<Body>| handle_server_fns_with_context(context.clone(), request)
     };
     let db = state.db.clone();
+    let events_db = state.db.clone();
+    let export_db = state.db.clone();
 
-    Router::new()
-        .route("/healthz", get(move || health::healthz(db.clone())))
+    let app = Router::new()
         .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
         .leptos_routes_with_context(&leptos_options, generate_route_list(App), context, {
             let options = leptos_options.clone();
@@ -34,15 +42,44 @@ pub fn router(state: AppState, leptos_options: LeptosOptions) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options)
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
-                // The route pattern, not the raw path, so ids don't explode the
-                // number of distinct spans.
-                let route = request
-                    .extensions()
-                    .get::<MatchedPath>()
-                    .map_or(request.uri().path(), MatchedPath::as_str);
-                tracing::info_span!("http", method = %request.method(), route)
+        // Leptos also registers each server function at its own path, so
+        // this wraps all of them rather than the `/api/` route alone.
+        .layer(middleware::from_fn(server_fn_status::status_from_app_error))
+        .route(
+            "/store/{store_id}/customers.csv",
+            get(move |path, session, query| {
+                export::customers_csv(export_db.clone(), path, session, query)
             }),
         )
+        .layer(middleware::from_fn_with_state(
+            state.db.clone(),
+            auth::gate::require_sign_in,
+        ))
+        .layer(auth::session_layer(state.db.clone(), security))
+        .route("/healthz", get(move || health::healthz(db.clone())))
+        .route(
+            "/api/v1/stores/{store_id}/events",
+            post(
+                move |Path(store_id): Path<String>, headers: HeaderMap, body: axum::body::Bytes| {
+                    events_api::post_events(events_db.clone(), store_id, headers, body)
+                },
+            )
+            .layer(DefaultBodyLimit::max(events_api::MAX_BODY_BYTES)),
+        )
+        .layer(middleware::from_fn_with_state(
+            AllowedOrigin(security.public_origin.clone()),
+            auth::csrf::check_origin,
+        ));
+
+    auth::headers::add_security_headers(app).layer(TraceLayer::new_for_http().make_span_with(
+        |request: &Request<Body>| {
+            // The route pattern, not the raw path, so ids don't explode the
+            // number of distinct spans.
+            let route = request
+                .extensions()
+                .get::<MatchedPath>()
+                .map_or(request.uri().path(), MatchedPath::as_str);
+            tracing::info_span!("http", method = %request.method(), route)
+        },
+    ))
 }

@@ -4,7 +4,9 @@ use tokio::net::TcpListener;
 /// Serves `router` on `listener` until Ctrl-C or SIGTERM, then lets requests
 /// in flight finish.
 pub async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router)
+    // Client addresses feed sign-in throttling.
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

@@ -169,13 +169,16 @@ impl Page {
 
     /// Polls a JS expression until it is `true`.
     pub async fn wait_for(&self, expression: &str, what: &str) {
-        let deadline = Instant::now() + Duration::from_secs(15);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if self.js(expression).await == serde_json::Value::Bool(true) {
                 return;
             }
             if Instant::now() > deadline {
-                panic!("timed out waiting for {what} ({expression})");
+                let state = self
+                    .js("location.href + ' | ' + document.readyState + ' | ' + document.body.outerHTML.slice(0, 1500)")
+                    .await;
+                panic!("timed out waiting for {what} ({expression}); page: {state}");
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

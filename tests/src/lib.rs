@@ -6,9 +6,12 @@
 //! `postgres://postgres@127.0.0.1:5432`, where each test creates its own
 //! uniquely named database and drops it afterwards).
 
+pub mod backfill;
 pub mod browser;
 mod database;
+pub mod events;
+pub mod oracle;
 mod spawn;
 
 pub use database::TestDatabase;
-pub use spawn::TestApp;
+pub use spawn::{PASSWORD, Session, TestApp};

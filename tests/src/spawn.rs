@@ -1,10 +1,15 @@
 use app::state::AppState;
+use reqwest::header::ORIGIN;
 
 use crate::TestDatabase;
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "correct horse battery staple";
 
 /// The real application, served in-process on 127.0.0.1:0.
 pub struct TestApp {
     pub address: String,
+    /// A signed-out client (no cookies kept).
     pub client: reqwest::Client,
     pub database: TestDatabase,
 }
@@ -15,29 +20,23 @@ impl TestApp {
     }
 
     pub async fn spawn_with(database: TestDatabase) -> TestApp {
-        server::telemetry::init("warn");
-        let site = server::config::SiteArgs {
-            addr: "127.0.0.1:0".parse().unwrap(),
-            site_root: "target/site".into(),
-            output_name: "customers".into(),
-        };
-        let router = server::routes::router(
-            AppState {
-                db: database.db.clone(),
-            },
-            site.leptos_options(),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, router).await });
+        Self::spawn_with_origin(database, None).await
+    }
+
+    /// With `PUBLIC_ORIGIN` set, as behind an HTTPS proxy.
+    pub async fn spawn_with_origin(database: TestDatabase, origin: Option<&str>) -> TestApp {
+        let address = serve(&database.db, origin).await;
         TestApp {
             address,
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
+            client: client(),
             database,
         }
+    }
+
+    /// Another app server on the same database (as behind a load balancer,
+    /// or after a restart); returns its address.
+    pub async fn serve_again(&self) -> String {
+        serve(self.db(), None).await
     }
 
     pub fn db(&self) -> &db::Db {
@@ -48,10 +47,117 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
-    /// GETs `path` and returns the status and the whole body.
+    /// GETs `path` signed out and returns the status and the whole body.
     pub async fn get(&self, path: &str) -> (u16, String) {
-        let response = self.client.get(self.url(path)).send().await.unwrap();
+        get(&self.client, &self.url(path)).await
+    }
+
+    /// Creates an account (a platform admin when `admin`) with [`PASSWORD`].
+    pub async fn create_account(&self, email: &str, admin: bool) -> i64 {
+        db::accounts::upsert_account(self.db(), email, PASSWORD, admin)
+            .await
+            .unwrap()
+    }
+
+    /// Creates a store owned by a new account `owner_email`.
+    pub async fn create_owned_store(&self, name: &str, owner_email: &str) -> (i64, i64) {
+        let store = db::stores::create_store(self.db(), name, "USD")
+            .await
+            .unwrap();
+        let owner = self.create_account(owner_email, false).await;
+        db::accounts::add_member(self.db(), store, owner, db::accounts::Role::Owner)
+            .await
+            .unwrap();
+        (store, owner)
+    }
+
+    /// A browser-like session signed in as `email` (cookies kept, same-origin
+    /// `Origin` sent on every request).
+    pub async fn sign_in(&self, email: &str) -> Session {
+        let session = Session {
+            client: client(),
+            address: self.address.clone(),
+        };
+        let (status, body) = session
+            .post_form(
+                "/api/sign_in",
+                &[("email", email), ("password", PASSWORD), ("next", "/")],
+            )
+            .await;
+        assert!(
+            (200..400).contains(&status),
+            "sign in as {email} failed: {status} {body}"
+        );
+        session
+    }
+}
+
+/// A signed-in client.
+pub struct Session {
+    pub client: reqwest::Client,
+    pub address: String,
+}
+
+impl Session {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        get(&self.client, &self.url(path)).await
+    }
+
+    /// POSTs a form from this app's own origin.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .header(ORIGIN, &self.address)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
         let status = response.status().as_u16();
         (status, response.text().await.unwrap())
     }
+}
+
+async fn serve(db: &db::Db, origin: Option<&str>) -> String {
+    server::telemetry::init("warn");
+    let site = server::config::SiteArgs {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        site_root: "target/site".into(),
+        output_name: "customers".into(),
+    };
+    let router = server::routes::router(
+        AppState { db: db.clone() },
+        site.leptos_options(),
+        &server::config::SecurityArgs {
+            public_origin: origin.map(str::to_string),
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
+    address
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+async fn get(client: &reqwest::Client, url: &str) -> (u16, String) {
+    let response = client.get(url).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
 }

@@ -1,6 +1,13 @@
 //! Server functions, one file per domain. Each is a public endpoint: it
-//! validates its input and calls the data layer, nothing more.
+//! checks who is asking (`crate::auth`), validates its input and calls the
+//! data layer, nothing more.
 
+mod auth;
+mod backfill;
+mod customers;
 mod stores;
 
+pub use auth::*;
+pub use backfill::*;
+pub use customers::*;
 pub use stores::*;

@@ -5,7 +5,8 @@ use crate::{error::AppError, model::StoreSummary};
 /// Longest filter text accepted.
 pub const MAX_FILTER_LEN: usize = 200;
 
-/// Stores whose name contains `filter`. A read, so it is a GET.
+/// The signed-in account's stores (every store for a platform admin) whose
+/// name contains `filter`. A read, so it is a GET.
 #[server(endpoint = "stores", input = GetUrl)]
 pub async fn list_stores(filter: String) -> Result<Vec<StoreSummary>, AppError> {
     if filter.chars().count() > MAX_FILTER_LEN {
@@ -14,7 +15,16 @@ pub async fn list_stores(filter: String) -> Result<Vec<StoreSummary>, AppError> 
             message: format!("must be at most {MAX_FILTER_LEN} characters"),
         });
     }
+    let account = crate::auth::ssr::require_account().await?;
     let state = crate::state::app_state()?;
-    let stores = db::stores::list_stores(&state.db, &filter, None).await?;
+    let stores = db::accounts::stores_for(&state.db, &account, &filter).await?;
     Ok(stores.into_iter().map(StoreSummary::from).collect())
+}
+
+/// One store the signed-in account may open.
+#[server(endpoint = "store", input = GetUrl)]
+pub async fn get_store(store_id: i64) -> Result<StoreSummary, AppError> {
+    crate::auth::ssr::authorize_store(store_id).await?;
+    let state = crate::state::app_state()?;
+    Ok(db::stores::get_store(&state.db, store_id).await?.into())
 }

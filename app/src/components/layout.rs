@@ -1,18 +1,107 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_navigate};
 
-/// The frame of every page: the top bar with navigation, then the page.
+use crate::api::{SignIn, SignOut, list_stores, who_am_i};
+
+/// The sign-in and sign-out actions, shared through context so the top bar
+/// refreshes who is signed in whenever either runs.
+#[derive(Clone, Copy)]
+pub struct AuthActions {
+    pub sign_in: ServerAction<SignIn>,
+    pub sign_out: ServerAction<SignOut>,
+}
+
+/// The frame of every page: the top bar (store switcher, account, sign out),
+/// then the page.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let actions = AuthActions {
+        sign_in: ServerAction::<SignIn>::new(),
+        sign_out: ServerAction::<SignOut>::new(),
+    };
+    provide_context(actions);
+    let account = Resource::new(
+        move || {
+            (
+                actions.sign_in.version().get(),
+                actions.sign_out.version().get(),
+            )
+        },
+        |_| who_am_i(),
+    );
+
     view! {
         <header class="topbar">
             <A href="/" attr:class="brand">
                 "Customers"
             </A>
-            <nav class="topnav">
-                <A href="/">"Stores"</A>
-            </nav>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match account.await {
+                        Ok(Some(me)) => {
+                            view! {
+                                <StoreSwitcher />
+                                <div class="account">
+                                    <span class="muted" data-testid="account-email">
+                                        {me.email}
+                                    </span>
+                                    {me.is_admin.then(|| view! { <span class="badge">"admin"</span> })}
+                                    <ActionForm action=actions.sign_out attr:class="inline">
+                                        <button type="submit" class="button link">
+                                            "Sign out"
+                                        </button>
+                                    </ActionForm>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        _ => ().into_any(),
+                    }
+                })}
+            </Transition>
         </header>
         <main class="page">{children()}</main>
+    }
+}
+
+/// Jumps to one of the signed-in account's stores (and only those).
+#[component]
+fn StoreSwitcher() -> impl IntoView {
+    let stores = Resource::new(|| (), |_| list_stores(String::new()));
+    let navigate = use_navigate();
+    let on_change = move |ev| {
+        let id = event_target_value(&ev);
+        if !id.is_empty() {
+            navigate(&format!("/store/{id}"), Default::default());
+        }
+    };
+    view! {
+        <Transition fallback=|| ()>
+            {
+                let on_change = on_change.clone();
+                move || {
+                    let on_change = on_change.clone();
+                    Suspend::new(async move {
+                        let stores = stores.await.unwrap_or_default();
+                        view! {
+                            <label class="switcher">
+                                <span class="visually-hidden">"Store"</span>
+                                <select on:change=on_change data-testid="store-switcher">
+                                    <option value="">"Switch store…"</option>
+                                    {stores
+                                        .into_iter()
+                                        .map(|store| {
+                                            view! {
+                                                <option value=store.id.to_string()>{store.name}</option>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </select>
+                            </label>
+                        }
+                    })
+                }
+            }
+        </Transition>
     }
 }

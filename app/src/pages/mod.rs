@@ -1,7 +1,15 @@
 //! One file per page.
 
+pub mod customers;
+mod login;
 mod not_found;
+mod settings;
+mod store;
 mod stores;
 
-pub use not_found::NotFound;
+pub use customers::CustomersPage;
+pub use login::LoginPage;
+pub use not_found::{NotFound, NotFoundOr};
+pub use settings::{AdminBackfillPage, SettingsPage};
+pub use store::StorePage;
 pub use stores::StoresPage;

@@ -52,24 +52,30 @@ pub fn StoresPage() -> impl IntoView {
             </form>
         </div>
         <Transition fallback=|| view! { <p class="muted">"Loading stores…"</p> }>
-            {move || Suspend::new(async move {
-                match stores.await {
-                    Ok(list) if list.is_empty() => {
-                        view! {
-                            <p class="empty" data-testid="stores-empty">
-                                "No stores match. Seed demo data with "
-                                <code>"server seed"</code>
-                                " or report events through the API."
-                            </p>
+            // Read synchronously: while a newer filter loads, the Transition
+            // keeps showing the current list, and only the latest result is
+            // ever rendered (no stacked async renders on fast typing).
+            {move || {
+                stores
+                    .get()
+                    .map(|result| match result {
+                        Ok(list) if list.is_empty() => {
+                            view! {
+                                <p class="empty" data-testid="stores-empty">
+                                    "No stores match. Seed demo data with "
+                                    <code>"server seed"</code>
+                                    " or report events through the API."
+                                </p>
+                            }
+                                .into_any()
                         }
-                            .into_any()
-                    }
-                    Ok(list) => view! { <StoreList stores=list /> }.into_any(),
-                    Err(error) => {
-                        view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
-                    }
-                }
-            })}
+                        Ok(list) => view! { <StoreList stores=list /> }.into_any(),
+                        Err(error) => {
+                            view! { <p class="error" role="alert">{error.to_string()}</p> }
+                                .into_any()
+                        }
+                    })
+            }}
         </Transition>
     }
 }
@@ -77,22 +83,31 @@ pub fn StoresPage() -> impl IntoView {
 #[component]
 fn StoreList(stores: Vec<StoreSummary>) -> impl IntoView {
     let count = stores.len();
+    // One root element: a multi-node fragment swapped by a Transition that is
+    // still hydrating can leave the server-rendered nodes behind.
     view! {
-        <p class="muted" data-testid="stores-count">
-            {format!("{count} store{}", if count == 1 { "" } else { "s" })}
-        </p>
-        <ul class="store-list" data-testid="stores">
-            {stores
-                .into_iter()
-                .map(|store| {
-                    view! {
-                        <li class="store-card">
-                            <span class="store-name">{store.name}</span>
-                            <span class="muted">{store.currency}</span>
-                        </li>
-                    }
-                })
-                .collect_view()}
-        </ul>
+        <div class="store-results">
+            <p class="muted" data-testid="stores-count">
+                {format!("{count} store{}", if count == 1 { "" } else { "s" })}
+            </p>
+            <ul class="store-list" data-testid="stores">
+                {stores
+                    .into_iter()
+                    .map(|store| {
+                        view! {
+                            <li class="store-card">
+                                <a class="store-name" href=format!("/store/{}", store.id)>
+                                    {store.name}
+                                </a>
+                                <a class="muted" href=format!("/store/{}/customers", store.id)>
+                                    "Customers"
+                                </a>
+                                <span class="muted">{store.currency}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </div>
     }
 }

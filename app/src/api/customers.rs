@@ -1,0 +1,120 @@
+//! The customers page's server functions. Reads, so GETs (a URL shows a
+//! view). Each authorises the store first, then parses the URL state into
+//! the data layer's query (errors name the parameter), then calls the data
+//! layer.
+
+use leptos::{prelude::*, server_fn::codec::GetUrl};
+
+use crate::{
+    error::AppError,
+    model::customers::{CustomerDetailView, CustomerFilter, CustomerList, StoreOverview},
+};
+
+/// One page of the store's customers matching `filter`, with the matching
+/// count and the type chips' counts: one round trip per keystroke.
+#[server(endpoint = "customers/search", input = GetUrl)]
+pub async fn search_customers(
+    store_id: i64,
+    #[server(default)] filter: CustomerFilter,
+) -> Result<CustomerList, AppError> {
+    crate::auth::ssr::authorize_store(store_id).await?;
+    let db = crate::state::app_state()?.db;
+    let query = filter.to_query()?;
+    let now = db::time::now_ms();
+    let (page, counts, store) = tokio::join!(
+        db::customers::search::search_page(&db, store_id, &query, now),
+        db::customers::search::counts(&db, store_id, &query, now),
+        db::stores::get_store(&db, store_id),
+    );
+    let (page, counts, store) = (page?, counts?, store?);
+    Ok(CustomerList {
+        rows: page.rows.into_iter().map(Into::into).collect(),
+        next_after: page.next_cursor,
+        total: counts.total,
+        leads: counts.by_type.lead,
+        paying: counts.by_type.paying,
+        subscribers: counts.by_type.subscription,
+        currency: store.currency,
+        now_ms: now,
+    })
+}
+
+/// The stats cards and the filter's courses and products.
+#[server(endpoint = "customers/overview", input = GetUrl)]
+pub async fn customers_overview(store_id: i64) -> Result<StoreOverview, AppError> {
+    crate::auth::ssr::authorize_store(store_id).await?;
+    let db = crate::state::app_state()?.db;
+    let store = db::stores::get_store(&db, store_id).await?;
+    let stats = db::customers::search::stats(&db, store_id).await?;
+    let catalog = db::customers::search::catalog(&db, store_id).await?;
+    let options = |items: Vec<db::customers::search::CatalogItem>| {
+        items
+            .into_iter()
+            .map(|item| crate::model::customers::CatalogOption {
+                id: item.id,
+                title: item.title,
+            })
+            .collect()
+    };
+    Ok(StoreOverview {
+        store_name: store.name,
+        currency: stats.currency,
+        customers: stats.customers,
+        leads: stats.by_type.lead,
+        paying: stats.by_type.paying,
+        subscribers: stats.by_type.subscription,
+        revenue: stats.revenue,
+        courses: options(catalog.courses),
+        products: options(catalog.products),
+    })
+}
+
+/// What an expanded row shows; not found for another store's customer.
+#[server(endpoint = "customers/details", input = GetUrl)]
+pub async fn customer_details(
+    store_id: i64,
+    customer_id: i64,
+) -> Result<CustomerDetailView, AppError> {
+    use crate::model::customers::{CourseView, ProductView, SubscriptionView};
+
+    crate::auth::ssr::authorize_store(store_id).await?;
+    let db = crate::state::app_state()?.db;
+    let now = db::time::now_ms();
+    let details = db::customers::search::customer_details(&db, store_id, customer_id, now).await?;
+    Ok(CustomerDetailView {
+        courses: details
+            .courses
+            .into_iter()
+            .map(|c| CourseView {
+                title: c.title,
+                progress: c.progress,
+                last_accessed_at: c.last_accessed_at,
+            })
+            .collect(),
+        products: details
+            .products
+            .into_iter()
+            .map(|p| ProductView {
+                title: p.title,
+                paid_at: p.paid_at,
+                amount_cents: p.amount_cents,
+                currency: p.currency,
+                refunded: p.refunded_at.is_some(),
+            })
+            .collect(),
+        subscriptions: details
+            .subscriptions
+            .into_iter()
+            .map(|s| SubscriptionView {
+                plan: s.plan,
+                status: s.status,
+                amount_cents: s.amount_cents,
+                currency: s.currency,
+                interval: s.interval,
+                started_at: s.started_at,
+            })
+            .collect(),
+        totals: details.totals,
+        now_ms: now,
+    })
+}

@@ -1,0 +1,491 @@
+//! The customers page's shared types: the URL state ([`CustomerFilter`]) and
+//! what the server functions answer.
+
+use serde::{Deserialize, Serialize};
+
+/// The page's whole state, exactly as it is in the URL query: raw strings,
+/// empty when unset. The server parses it (field-named errors); the page
+/// reads it to show the controls and rewrites it to navigate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CustomerFilter {
+    /// Search text.
+    pub q: String,
+    /// Comma-separated types: lead, paying, subscription.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Dates `YYYY-MM-DD` (UTC), inclusive.
+    pub joined_from: String,
+    pub joined_to: String,
+    pub active_from: String,
+    pub active_to: String,
+    /// Amounts in the store currency's major unit (`12.50`), inclusive.
+    pub spent_min: String,
+    pub spent_max: String,
+    /// Active subscription: `yes` or `no`.
+    pub sub: String,
+    /// Course or product id.
+    pub course: String,
+    pub product: String,
+    /// `active` or `inactive`.
+    pub status: String,
+    /// `-total_spent`, `name`, ...; empty means most recent activity first.
+    pub sort: String,
+    /// Keyset cursor: the last customer id of the previous page.
+    pub after: String,
+}
+
+/// The customer types in chip order, with their labels.
+pub const CUSTOMER_TYPES: [(&str, &str); 3] = [
+    ("lead", "Lead"),
+    ("paying", "Customer"),
+    ("subscription", "Subscriber"),
+];
+
+/// The sort options, as URL values and labels.
+pub const SORTS: [(&str, &str); 8] = [
+    ("-last_activity", "Last activity, newest first"),
+    ("last_activity", "Last activity, oldest first"),
+    ("-total_spent", "Total spent, highest first"),
+    ("total_spent", "Total spent, lowest first"),
+    ("name", "Name, A to Z"),
+    ("-name", "Name, Z to A"),
+    ("-joined", "Joined, newest first"),
+    ("joined", "Joined, oldest first"),
+];
+
+impl CustomerFilter {
+    /// Reads the state from a query lookup (`ParamsMap::get`, a form...).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> CustomerFilter {
+        let mut filter = CustomerFilter::default();
+        for (name, field) in filter.fields_mut() {
+            *field = get(name).unwrap_or_default();
+        }
+        filter
+    }
+
+    fn fields_mut(&mut self) -> [(&'static str, &mut String); 14] {
+        [
+            ("q", &mut self.q),
+            ("type", &mut self.kind),
+            ("joined_from", &mut self.joined_from),
+            ("joined_to", &mut self.joined_to),
+            ("active_from", &mut self.active_from),
+            ("active_to", &mut self.active_to),
+            ("spent_min", &mut self.spent_min),
+            ("spent_max", &mut self.spent_max),
+            ("sub", &mut self.sub),
+            ("course", &mut self.course),
+            ("product", &mut self.product),
+            ("status", &mut self.status),
+            ("sort", &mut self.sort),
+            ("after", &mut self.after),
+        ]
+    }
+
+    /// The set parameters, in a stable order.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut copy = self.clone();
+        copy.fields_mut()
+            .into_iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(name, value)| (name, value.clone()))
+            .collect()
+    }
+
+    /// `?a=b&...` (or the empty string), URL-encoded.
+    pub fn query_string(&self) -> String {
+        let pairs = self.pairs();
+        if pairs.is_empty() {
+            return String::new();
+        }
+        let encoded: Vec<String> = pairs
+            .iter()
+            .map(|(name, value)| format!("{name}={}", encode(value)))
+            .collect();
+        format!("?{}", encoded.join("&"))
+    }
+
+    /// A copy with one parameter changed; any change but the cursor's
+    /// starts again from the first page.
+    pub fn with(&self, name: &str, value: impl Into<String>) -> CustomerFilter {
+        let mut copy = self.clone();
+        let value = value.into();
+        for (field_name, field) in copy.fields_mut() {
+            if field_name == name {
+                *field = value.clone();
+            }
+        }
+        if name != "after" {
+            copy.after.clear();
+        }
+        copy
+    }
+
+    /// The selected types.
+    pub fn types(&self) -> Vec<&str> {
+        self.kind
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+
+    /// A copy with type `t` selected or unselected.
+    pub fn toggle_type(&self, t: &str) -> CustomerFilter {
+        let mut types = self.types();
+        if types.contains(&t) {
+            types.retain(|other| *other != t);
+        } else {
+            types.push(t);
+        }
+        // Chip order, whatever order they were clicked in.
+        let ordered: Vec<&str> = CUSTOMER_TYPES
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| types.contains(name))
+            .collect();
+        self.with("type", ordered.join(","))
+    }
+
+    /// Whether anything but the sort and cursor narrows the list.
+    pub fn is_filtered(&self) -> bool {
+        self.pairs()
+            .iter()
+            .any(|(name, _)| *name != "sort" && *name != "after")
+    }
+
+    /// The same view without any filter (sort kept).
+    pub fn cleared(&self) -> CustomerFilter {
+        CustomerFilter {
+            sort: self.sort.clone(),
+            ..CustomerFilter::default()
+        }
+    }
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters kept).
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// A row of the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerRowView {
+    pub id: i64,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// lead, paying or subscription.
+    pub kind: String,
+    /// active or inactive.
+    pub status: String,
+    pub total_spent_cents: i64,
+    pub last_activity_at: i64,
+    pub joined_at: i64,
+    pub courses_count: i64,
+    pub products_count: i64,
+}
+
+/// One page of the list with its counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerList {
+    pub rows: Vec<CustomerRowView>,
+    /// The `after` of the next page, if there is one.
+    pub next_after: Option<i64>,
+    /// How many match (every page).
+    pub total: i64,
+    /// Per type, how many match when the type filter is left out.
+    pub leads: i64,
+    pub paying: i64,
+    pub subscribers: i64,
+    /// The currency of `total_spent_cents`.
+    pub currency: String,
+    /// The server's clock when it answered ("3 days ago" is relative to it,
+    /// so the server's HTML and the browser's agree).
+    pub now_ms: i64,
+}
+
+impl CustomerList {
+    pub fn type_count(&self, t: &str) -> i64 {
+        match t {
+            "lead" => self.leads,
+            "paying" => self.paying,
+            "subscription" => self.subscribers,
+            _ => 0,
+        }
+    }
+}
+
+/// A course or product the filter offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogOption {
+    pub id: i64,
+    pub title: String,
+}
+
+/// The store-wide part of the page: stats cards and the filter's catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreOverview {
+    pub store_name: String,
+    pub currency: String,
+    pub customers: i64,
+    pub leads: i64,
+    pub paying: i64,
+    pub subscribers: i64,
+    /// Net revenue per currency.
+    pub revenue: Vec<(String, i64)>,
+    pub courses: Vec<CatalogOption>,
+    pub products: Vec<CatalogOption>,
+}
+
+/// What an expanded row shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerDetailView {
+    pub courses: Vec<CourseView>,
+    pub products: Vec<ProductView>,
+    pub subscriptions: Vec<SubscriptionView>,
+    pub totals: Vec<(String, i64)>,
+    pub now_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CourseView {
+    pub title: String,
+    pub progress: i64,
+    pub last_accessed_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductView {
+    pub title: String,
+    pub paid_at: i64,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub refunded: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionView {
+    pub plan: String,
+    pub status: String,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub interval: String,
+    pub started_at: i64,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use db::customers::{
+        filter::{CustomerQuery, CustomerType, Range, Sort, Status},
+        search::CustomerRow,
+    };
+
+    use super::*;
+
+    const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+    impl CustomerFilter {
+        /// The data layer's query, or an error naming the URL parameter.
+        pub fn to_query(&self) -> Result<CustomerQuery, db::Error> {
+            let types = self
+                .types()
+                .into_iter()
+                .map(CustomerType::parse)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(CustomerQuery {
+                search: self.q.clone(),
+                types,
+                joined: date_range(
+                    &self.joined_from,
+                    "joined_from",
+                    &self.joined_to,
+                    "joined_to",
+                )?,
+                last_activity: date_range(
+                    &self.active_from,
+                    "active_from",
+                    &self.active_to,
+                    "active_to",
+                )?,
+                spent: Range {
+                    min: optional(&self.spent_min, "spent_min", parse_cents)?,
+                    max: optional(&self.spent_max, "spent_max", parse_cents)?,
+                },
+                active_subscription: optional(&self.sub, "sub", |v| match v {
+                    "yes" => Some(true),
+                    "no" => Some(false),
+                    _ => None,
+                })?,
+                course_id: optional(&self.course, "course", parse_id)?,
+                product_id: optional(&self.product, "product", parse_id)?,
+                status: match self.status.as_str() {
+                    "" => None,
+                    other => Some(Status::parse(other)?),
+                },
+                sort: match self.sort.as_str() {
+                    "" => Sort::default(),
+                    other => Sort::parse(other)?,
+                },
+                after: optional(&self.after, "after", parse_id)?,
+                ..CustomerQuery::default()
+            })
+        }
+    }
+
+    fn optional<T>(
+        value: &str,
+        field: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, db::Error> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Ok(None);
+        }
+        parse(value)
+            .map(Some)
+            .ok_or_else(|| db::Error::invalid(field, format!("{value:?} is not valid here")))
+    }
+
+    fn parse_id(value: &str) -> Option<i64> {
+        value.parse().ok().filter(|id| *id > 0)
+    }
+
+    /// `12`, `12.5` or `12.50` in major units, as cents.
+    fn parse_cents(value: &str) -> Option<i64> {
+        let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
+        if whole.is_empty() && fraction.is_empty()
+            || !whole.bytes().all(|b| b.is_ascii_digit())
+            || !fraction.bytes().all(|b| b.is_ascii_digit())
+            || fraction.len() > 2
+        {
+            return None;
+        }
+        let whole: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().ok()?
+        };
+        let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
+        whole.checked_mul(100)?.checked_add(fraction)
+    }
+
+    /// `YYYY-MM-DD` as unix ms at 00:00 UTC.
+    fn parse_date(value: &str) -> Option<i64> {
+        let mut parts = value.splitn(3, '-');
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        let (y, m, d): (i64, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+        if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+            return None;
+        }
+        Some(days_from_civil(y, m, d) * DAY_MS)
+    }
+
+    fn days_in_month(y: i64, m: u32) -> u32 {
+        match m {
+            2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        }
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's algorithm).
+    fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(m);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// A day range: from the first day's start to the last day's end.
+    fn date_range(
+        from: &str,
+        from_field: &str,
+        to: &str,
+        to_field: &str,
+    ) -> Result<Range, db::Error> {
+        Ok(Range {
+            min: optional(from, from_field, parse_date)?,
+            max: optional(to, to_field, parse_date)?.map(|day| day + DAY_MS - 1),
+        })
+    }
+
+    impl From<CustomerRow> for CustomerRowView {
+        fn from(row: CustomerRow) -> Self {
+            CustomerRowView {
+                id: row.id,
+                name: row.name,
+                email: row.email,
+                kind: row.customer_type.as_str().to_string(),
+                status: row.status.as_str().to_string(),
+                total_spent_cents: row.total_spent_cents,
+                last_activity_at: row.last_activity_at,
+                joined_at: row.joined_at,
+                courses_count: row.courses_count,
+                products_count: row.products_count,
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn parses_amounts_and_dates() {
+            assert_eq!(parse_cents("12"), Some(1200));
+            assert_eq!(parse_cents("12.5"), Some(1250));
+            assert_eq!(parse_cents("0.07"), Some(7));
+            assert_eq!(parse_cents("1.234"), None);
+            assert_eq!(parse_cents("-1"), None);
+            assert_eq!(parse_date("1970-01-02"), Some(DAY_MS));
+            assert_eq!(parse_date("2024-02-29"), Some(1_709_164_800_000));
+            assert_eq!(parse_date("2023-02-29"), None);
+        }
+
+        #[test]
+        fn bad_parameters_name_their_field() {
+            let field = |f: CustomerFilter| match f.to_query().unwrap_err() {
+                db::Error::Invalid { field, .. } => field,
+                other => panic!("{other:?}"),
+            };
+            let base = CustomerFilter::default();
+            assert!(base.to_query().is_ok());
+            assert_eq!(field(base.with("type", "vip")), "type");
+            assert_eq!(field(base.with("spent_min", "ten")), "spent_min");
+            assert_eq!(field(base.with("joined_to", "2024-13-01")), "joined_to");
+            assert_eq!(field(base.with("sort", "email")), "sort");
+            assert_eq!(field(base.with("sub", "maybe")), "sub");
+        }
+
+        #[test]
+        fn the_query_string_round_trips() {
+            let filter = CustomerFilter::default()
+                .with("q", "ann & co")
+                .toggle_type("paying")
+                .toggle_type("lead")
+                .with("sort", "-total_spent");
+            assert_eq!(
+                filter.query_string(),
+                "?q=ann%20%26%20co&type=lead,paying&sort=-total_spent"
+            );
+            assert_eq!(filter.toggle_type("lead").kind, "paying");
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! An expanded row: each course with a progress bar and last access, each
+//! product with its purchase date and amount, the subscriptions.
+
+use leptos::prelude::*;
+
+use super::format::{ago, date, date_time, money};
+use crate::{api::customer_details, model::customers::CustomerDetailView};
+
+#[component]
+pub fn Details(store_id: i64, customer_id: i64, panel_id: String) -> impl IntoView {
+    let details = Resource::new(
+        move || (store_id, customer_id),
+        |(store_id, customer_id)| customer_details(store_id, customer_id),
+    );
+    view! {
+        <div class="customer-details" id=panel_id data-testid="customer-details">
+            <Suspense fallback=|| view! { <p class="muted">"Loading details…"</p> }>
+                {move || Suspend::new(async move {
+                    match details.await {
+                        Ok(details) => view! { <DetailBody details /> }.into_any(),
+                        Err(error) => {
+                            view! {
+                                <p class="error" role="alert">
+                                    {format!("Could not load this customer: {error}. Collapse and expand the row to retry.")}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn DetailBody(details: CustomerDetailView) -> impl IntoView {
+    let now = details.now_ms;
+    let courses = if details.courses.is_empty() {
+        view! { <p class="muted">"No courses."</p> }.into_any()
+    } else {
+        view! {
+            <ul class="detail-list">
+                {details
+                    .courses
+                    .into_iter()
+                    .map(|course| {
+                        let label = format!("{}: {}% complete", course.title, course.progress);
+                        view! {
+                            <li class="course-progress">
+                                <span class="detail-title">{course.title.clone()}</span>
+                                <progress max="100" value=course.progress.to_string() aria-label=label>
+                                    {format!("{}%", course.progress)}
+                                </progress>
+                                <span class="percent">{format!("{}%", course.progress)}</span>
+                                <span class="muted" title=date_time(course.last_accessed_at)>
+                                    {format!("last access {}", ago(course.last_accessed_at, now))}
+                                </span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+            .into_any()
+    };
+    let products = if details.products.is_empty() {
+        view! { <p class="muted">"No products."</p> }.into_any()
+    } else {
+        view! {
+            <ul class="detail-list">
+                {details
+                    .products
+                    .into_iter()
+                    .map(|product| {
+                        view! {
+                            <li class="product-purchase">
+                                <span class="detail-title">{product.title}</span>
+                                <span title=date_time(product.paid_at)>{date(product.paid_at)}</span>
+                                <span class="num">{money(product.amount_cents, &product.currency)}</span>
+                                {product.refunded.then(|| view! { <span class="badge refunded">"refunded"</span> })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+            .into_any()
+    };
+    let subscriptions = if details.subscriptions.is_empty() {
+        view! { <p class="muted">"No subscription."</p> }.into_any()
+    } else {
+        view! {
+            <ul class="detail-list">
+                {details
+                    .subscriptions
+                    .into_iter()
+                    .map(|sub| {
+                        view! {
+                            <li class="subscription">
+                                <span class="detail-title">{sub.plan}</span>
+                                <span class=format!("badge sub-{}", sub.status)>{sub.status.clone()}</span>
+                                <span class="num">
+                                    {format!("{} / {}", money(sub.amount_cents, &sub.currency), sub.interval)}
+                                </span>
+                                <span class="muted">{format!("since {}", date(sub.started_at))}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+            .into_any()
+    };
+    let totals = details
+        .totals
+        .iter()
+        .map(|(currency, cents)| money(*cents, currency))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    view! {
+        <div class="detail-grid">
+            <section>
+                <h3>"Courses"</h3>
+                {courses}
+            </section>
+            <section>
+                <h3>"Products"</h3>
+                {products}
+            </section>
+            <section>
+                <h3>"Subscription"</h3>
+                {subscriptions}
+                {(!totals.is_empty()).then(|| view! { <p class="muted">{format!("Net spent: {totals}")}</p> })}
+            </section>
+        </div>
+    }
+}

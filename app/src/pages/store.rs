@@ -1,0 +1,53 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::get_store;
+
+/// A store's home. Answers "not found" for a store the signed-in account may
+/// not open, exactly as for one that does not exist.
+#[component]
+pub fn StorePage() -> impl IntoView {
+    let params = use_params_map();
+    let store_id = Memo::new(move |_| {
+        params
+            .read()
+            .get("store_id")
+            .and_then(|id| id.parse::<i64>().ok())
+    });
+    let store = Resource::new(
+        move || store_id.get(),
+        |id| async move {
+            match id {
+                Some(id) => get_store(id).await,
+                None => Err(crate::error::AppError::NotFound),
+            }
+        },
+    );
+
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match store.await {
+                    Ok(store) => {
+                        view! {
+                            <Title text=store.name.clone() />
+                            <div class="page-head">
+                                <h1 data-testid="store-name">{store.name}</h1>
+                                <span class="muted">{format!("Currency: {}", store.currency)}</span>
+                                <a class="button primary" href=format!("/store/{}/customers", store.id)>
+                                    "Customers"
+                                </a>
+                                <a class="button" href=format!("/store/{}/settings", store.id)>
+                                    "Settings and backfill"
+                                </a>
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <crate::pages::NotFoundOr error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

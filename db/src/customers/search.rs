@@ -1,0 +1,629 @@
+//! The customers page's queries: one page of a filtered, sorted list (keyset
+//! pagination), its counts (per type, for the chips), a store's stats, one
+//! customer's details and the catalog the course/product filter offers.
+//!
+//! One builder ([`Sql::filtered`]) writes the FROM and WHERE of the filtered
+//! set; the page, the counts and the export all use it, so they cannot
+//! disagree about who matches.
+//!
+//! Search: on SQLite a term of three characters or more goes through the FTS5
+//! trigram index (`customers_fts`, migration 0004); shorter terms use LIKE. On
+//! Postgres every term is `ILIKE '%term%'`, answered by the pg_trgm GIN index.
+
+use serde::{Deserialize, Serialize};
+use sqlx::{Row, any::AnyRow};
+
+use super::{
+    DEFAULT_ACTIVE_WINDOW_MS,
+    filter::{CustomerQuery, CustomerType, SortKey, Status},
+};
+use crate::{Backend, Db, Error, Result};
+
+/// A row of the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub customer_type: CustomerType,
+    pub has_active_subscription: bool,
+    pub total_spent_cents: i64,
+    pub last_activity_at: i64,
+    pub joined_at: i64,
+    pub courses_count: i64,
+    pub products_count: i64,
+    pub status: Status,
+}
+
+/// One page, and the cursor of the next one (`None` on the last page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page {
+    pub rows: Vec<CustomerRow>,
+    pub next_cursor: Option<i64>,
+}
+
+/// How many customers match, per type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypeCounts {
+    pub lead: i64,
+    pub paying: i64,
+    pub subscription: i64,
+}
+
+impl TypeCounts {
+    pub fn get(&self, t: CustomerType) -> i64 {
+        match t {
+            CustomerType::Lead => self.lead,
+            CustomerType::Paying => self.paying,
+            CustomerType::Subscription => self.subscription,
+        }
+    }
+
+    fn add(&mut self, t: CustomerType, n: i64) {
+        match t {
+            CustomerType::Lead => self.lead += n,
+            CustomerType::Paying => self.paying += n,
+            CustomerType::Subscription => self.subscription += n,
+        }
+    }
+
+    pub fn total(&self) -> i64 {
+        self.lead + self.paying + self.subscription
+    }
+}
+
+/// The matching count and the type chips' counts. `by_type` ignores the
+/// query's type filter (each chip says how many it would show); `total`
+/// honours it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub total: i64,
+    pub by_type: TypeCounts,
+}
+
+/// The stats cards of a store.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    pub customers: i64,
+    pub by_type: TypeCounts,
+    /// The store's currency (the one `total_spent_cents` is in).
+    pub currency: String,
+    /// Net revenue per currency, by currency.
+    pub revenue: Vec<(String, i64)>,
+}
+
+/// A course or product of the store, for the filter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogItem {
+    pub id: i64,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalog {
+    pub courses: Vec<CatalogItem>,
+    pub products: Vec<CatalogItem>,
+}
+
+/// What the expanded row shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerDetails {
+    pub customer: CustomerRow,
+    pub courses: Vec<CourseProgress>,
+    pub products: Vec<ProductPurchase>,
+    pub subscriptions: Vec<SubscriptionInfo>,
+    /// Net spent per currency.
+    pub totals: Vec<(String, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CourseProgress {
+    pub course_id: i64,
+    pub title: String,
+    pub progress: i64,
+    pub enrolled_at: i64,
+    pub last_accessed_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductPurchase {
+    pub product_id: i64,
+    pub title: String,
+    pub paid_at: i64,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub refunded_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionInfo {
+    pub plan: String,
+    pub status: String,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub interval: String,
+    pub started_at: i64,
+    pub current_period_end: Option<i64>,
+}
+
+/// A bound value.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    I(i64),
+    S(String),
+}
+
+/// SQL text and its arguments, numbered as they are pushed.
+#[derive(Debug, Default)]
+pub(crate) struct Sql {
+    pub text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    /// Adds an argument; returns its placeholder (`$n`).
+    pub fn arg(&mut self, arg: Arg) -> String {
+        self.args.push(arg);
+        format!("${}", self.args.len())
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    pub fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+        let mut query = sqlx::query(&self.text);
+        for arg in &self.args {
+            query = match arg {
+                Arg::I(v) => query.bind(*v),
+                Arg::S(v) => query.bind(v.as_str()),
+            };
+        }
+        query
+    }
+
+    /// Appends ` FROM ... WHERE ...` for the customers of `store_id` that
+    /// match `query` (alias `c`), leaving out the type filter when
+    /// `with_types` is false (the type chips' counts).
+    pub fn filtered(
+        &mut self,
+        backend: Backend,
+        store_id: i64,
+        query: &CustomerQuery,
+        now_ms: i64,
+        with_types: bool,
+    ) {
+        let mut conditions = Vec::new();
+        let store = self.arg(Arg::I(store_id));
+        conditions.push(format!("c.store_id = {store}"));
+        let term = query.search_term();
+        let mut from = "customers c".to_string();
+        if !term.is_empty() {
+            match backend {
+                Backend::Sqlite if term.chars().count() >= 3 => {
+                    // CROSS JOIN fixes the order: the index's matches drive,
+                    // never a probe of the index per customer of the store.
+                    from = "customers_fts CROSS JOIN customers c ON c.id = customers_fts.rowid"
+                        .to_string();
+                    let phrase = self.arg(Arg::S(fts_phrase(term)));
+                    conditions.push(format!("customers_fts MATCH {phrase}"));
+                }
+                Backend::Sqlite => {
+                    let pattern = self.arg(Arg::S(like_pattern(&term.to_lowercase())));
+                    conditions.push(format!("c.search_text LIKE {pattern} ESCAPE '\\'"));
+                }
+                Backend::Postgres => {
+                    let pattern = self.arg(Arg::S(like_pattern(term)));
+                    conditions.push(format!("c.search_text ILIKE {pattern} ESCAPE '\\'"));
+                }
+            }
+        }
+        if with_types && !query.types.is_empty() && query.types.len() < CustomerType::ALL.len() {
+            let list: Vec<String> = query
+                .types
+                .iter()
+                .map(|t| format!("'{}'", t.as_str()))
+                .collect();
+            conditions.push(format!("c.type IN ({})", list.join(", ")));
+        }
+        for (column, range) in [
+            ("c.joined_at", query.joined),
+            ("c.last_activity_at", query.last_activity),
+            ("c.total_spent_cents", query.spent),
+        ] {
+            if let Some(min) = range.min {
+                let min = self.arg(Arg::I(min));
+                conditions.push(format!("{column} >= {min}"));
+            }
+            if let Some(max) = range.max {
+                let max = self.arg(Arg::I(max));
+                conditions.push(format!("{column} <= {max}"));
+            }
+        }
+        if let Some(active) = query.active_subscription {
+            conditions.push(format!("c.has_active_subscription = {}", i64::from(active)));
+        }
+        if let Some(course) = query.course_id {
+            let course = self.arg(Arg::I(course));
+            conditions.push(format!(
+                "c.user_id IN (SELECT user_id FROM enrollments WHERE course_id = {course} \
+                 AND store_id = {store} UNION SELECT user_id FROM purchases \
+                 WHERE course_id = {course} AND store_id = {store} AND paid_at IS NOT NULL)"
+            ));
+        }
+        if let Some(product) = query.product_id {
+            let product = self.arg(Arg::I(product));
+            conditions.push(format!(
+                "c.user_id IN (SELECT user_id FROM purchases WHERE product_id = {product} \
+                 AND store_id = {store} AND paid_at IS NOT NULL)"
+            ));
+        }
+        if let Some(status) = query.status {
+            let cutoff = self.arg(Arg::I(now_ms.saturating_sub(DEFAULT_ACTIVE_WINDOW_MS)));
+            conditions.push(match status {
+                Status::Active => {
+                    format!("(c.has_active_subscription = 1 OR c.last_activity_at >= {cutoff})")
+                }
+                Status::Inactive => {
+                    format!("(c.has_active_subscription = 0 AND c.last_activity_at < {cutoff})")
+                }
+            });
+        }
+        self.text.push_str(" FROM ");
+        self.text.push_str(&from);
+        self.text.push_str(" WHERE ");
+        self.text.push_str(&conditions.join(" AND "));
+    }
+}
+
+/// An FTS5 phrase: the term in double quotes (inner quotes doubled), so every
+/// character is matched literally.
+fn fts_phrase(term: &str) -> String {
+    format!("\"{}\"", term.replace('"', "\"\""))
+}
+
+/// `%term%` with LIKE's wildcards (and the escape character) escaped.
+fn like_pattern(term: &str) -> String {
+    let mut pattern = String::with_capacity(term.len() + 2);
+    pattern.push('%');
+    for ch in term.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// The ORDER BY expression of a sort key (alias `c`).
+fn sort_expr(backend: Backend, key: SortKey) -> &'static str {
+    match (key, backend) {
+        (SortKey::TotalSpent, _) => "c.total_spent_cents",
+        (SortKey::LastActivity, _) => "c.last_activity_at",
+        (SortKey::Joined, _) => "c.joined_at",
+        (SortKey::Name, Backend::Sqlite) => "COALESCE(c.name, '')",
+        (SortKey::Name, Backend::Postgres) => "(COALESCE(c.name, '') COLLATE \"C\")",
+    }
+}
+
+const ROW_COLUMNS: &str = "c.id, c.user_id, c.name, c.email, c.type, c.has_active_subscription, \
+     c.total_spent_cents, c.last_activity_at, c.joined_at, c.courses_count, c.products_count";
+
+fn row_from(row: &AnyRow, now_ms: i64) -> Result<CustomerRow> {
+    let has_active_subscription = row.try_get::<i64, _>(5)? != 0;
+    let last_activity_at: i64 = row.try_get(7)?;
+    let status = if super::status(
+        has_active_subscription,
+        last_activity_at,
+        now_ms,
+        DEFAULT_ACTIVE_WINDOW_MS,
+    ) == "active"
+    {
+        Status::Active
+    } else {
+        Status::Inactive
+    };
+    Ok(CustomerRow {
+        id: row.try_get(0)?,
+        user_id: row.try_get(1)?,
+        name: row.try_get(2)?,
+        email: row.try_get(3)?,
+        customer_type: CustomerType::parse(row.try_get::<&str, _>(4)?)?,
+        has_active_subscription,
+        total_spent_cents: row.try_get(6)?,
+        last_activity_at,
+        joined_at: row.try_get(8)?,
+        courses_count: row.try_get(9)?,
+        products_count: row.try_get(10)?,
+        status,
+    })
+}
+
+/// The keyset cursor's sort value: looked up from the customer it names, so
+/// the URL carries only an id.
+async fn cursor_value(db: &Db, store_id: i64, query: &CustomerQuery) -> Result<Option<Arg>> {
+    let Some(after) = query.after else {
+        return Ok(None);
+    };
+    let expr = sort_expr(db.backend(), query.sort.key);
+    let row = sqlx::query(&format!(
+        "SELECT {expr} FROM customers c WHERE c.store_id = $1 AND c.id = $2"
+    ))
+    .bind(store_id)
+    .bind(after)
+    .fetch_optional(db.reader())
+    .await?
+    .ok_or_else(|| Error::invalid("after", "no such customer in this store"))?;
+    Ok(Some(match query.sort.key {
+        SortKey::Name => Arg::S(row.try_get(0)?),
+        _ => Arg::I(row.try_get(0)?),
+    }))
+}
+
+/// One page of the customers matching `query`, in its order, after its cursor.
+#[tracing::instrument(skip(db, query), fields(store_id))]
+pub async fn search_page(
+    db: &Db,
+    store_id: i64,
+    query: &CustomerQuery,
+    now_ms: i64,
+) -> Result<Page> {
+    query.validate()?;
+    page_of(db, store_id, query, now_ms).await
+}
+
+/// [`search_page`] without the page size cap (the export's batches).
+pub(crate) async fn page_of(
+    db: &Db,
+    store_id: i64,
+    query: &CustomerQuery,
+    now_ms: i64,
+) -> Result<Page> {
+    let backend = db.backend();
+    let cursor = cursor_value(db, store_id, query).await?;
+    let mut sql = Sql::default();
+    sql.push("SELECT ").push(ROW_COLUMNS);
+    sql.filtered(backend, store_id, query, now_ms, true);
+    let expr = sort_expr(backend, query.sort.key);
+    let (op, dir) = if query.sort.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    if let (Some(value), Some(after)) = (cursor, query.after) {
+        let value = sql.arg(value);
+        let after = sql.arg(Arg::I(after));
+        sql.text
+            .push_str(&format!(" AND ({expr}, c.id) {op} ({value}, {after})"));
+    }
+    let limit = sql.arg(Arg::I(i64::from(query.page_size) + 1));
+    sql.text
+        .push_str(&format!(" ORDER BY {expr} {dir}, c.id {dir} LIMIT {limit}"));
+    let rows = sql.query().fetch_all(db.reader()).await?;
+    let mut rows: Vec<CustomerRow> = rows
+        .iter()
+        .map(|row| row_from(row, now_ms))
+        .collect::<Result<_>>()?;
+    let next_cursor = if rows.len() > query.page_size as usize {
+        rows.truncate(query.page_size as usize);
+        rows.last().map(|row| row.id)
+    } else {
+        None
+    };
+    Ok(Page { rows, next_cursor })
+}
+
+/// How many customers match `query`, and how many per type when the type
+/// filter is left out (one grouped query serves both).
+#[tracing::instrument(skip(db, query), fields(store_id))]
+pub async fn counts(db: &Db, store_id: i64, query: &CustomerQuery, now_ms: i64) -> Result<Counts> {
+    query.validate()?;
+    let mut sql = Sql::default();
+    sql.push("SELECT c.type, COUNT(*)");
+    sql.filtered(db.backend(), store_id, query, now_ms, false);
+    sql.push(" GROUP BY c.type");
+    let mut counts = Counts::default();
+    for row in sql.query().fetch_all(db.reader()).await? {
+        let t = CustomerType::parse(row.try_get::<&str, _>(0)?)?;
+        let n: i64 = row.try_get(1)?;
+        counts.by_type.add(t, n);
+        if query.types.is_empty() || query.types.contains(&t) {
+            counts.total += n;
+        }
+    }
+    Ok(counts)
+}
+
+/// How many customers match `query`.
+pub async fn count(db: &Db, store_id: i64, query: &CustomerQuery, now_ms: i64) -> Result<i64> {
+    Ok(counts(db, store_id, query, now_ms).await?.total)
+}
+
+/// Per type, how many customers match `query` without its type filter.
+pub async fn type_counts(
+    db: &Db,
+    store_id: i64,
+    query: &CustomerQuery,
+    now_ms: i64,
+) -> Result<TypeCounts> {
+    Ok(counts(db, store_id, query, now_ms).await?.by_type)
+}
+
+/// The stats cards: customers per type and net revenue per currency.
+#[tracing::instrument(skip(db))]
+pub async fn stats(db: &Db, store_id: i64) -> Result<Stats> {
+    let currency: String = sqlx::query_scalar("SELECT currency FROM stores WHERE id = $1")
+        .bind(store_id)
+        .fetch_optional(db.reader())
+        .await?
+        .ok_or(Error::NotFound("store"))?;
+    let mut stats = Stats {
+        currency,
+        ..Stats::default()
+    };
+    let rows =
+        sqlx::query("SELECT type, COUNT(*) FROM customers WHERE store_id = $1 GROUP BY type")
+            .bind(store_id)
+            .fetch_all(db.reader())
+            .await?;
+    for row in rows {
+        let t = CustomerType::parse(row.try_get::<&str, _>(0)?)?;
+        stats.by_type.add(t, row.try_get(1)?);
+    }
+    stats.customers = stats.by_type.total();
+    let rows = sqlx::query(
+        "SELECT currency, CAST(SUM(net_cents) AS BIGINT) FROM customer_totals \
+         WHERE store_id = $1 GROUP BY currency ORDER BY currency",
+    )
+    .bind(store_id)
+    .fetch_all(db.reader())
+    .await?;
+    stats.revenue = rows
+        .iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect::<Result<_>>()?;
+    Ok(stats)
+}
+
+/// The store's courses and products, by title (for the filter).
+pub async fn catalog(db: &Db, store_id: i64) -> Result<Catalog> {
+    let mut catalog = Catalog::default();
+    for (table, list) in [
+        ("courses", &mut catalog.courses),
+        ("products", &mut catalog.products),
+    ] {
+        let rows = sqlx::query(&format!(
+            "SELECT id, COALESCE(title, external_id) AS t FROM {table} \
+             WHERE store_id = $1 ORDER BY t, id"
+        ))
+        .bind(store_id)
+        .fetch_all(db.reader())
+        .await?;
+        *list = rows
+            .iter()
+            .map(|row| {
+                Ok(CatalogItem {
+                    id: row.try_get(0)?,
+                    title: row.try_get(1)?,
+                })
+            })
+            .collect::<Result<_>>()?;
+    }
+    Ok(catalog)
+}
+
+/// One customer with their courses (progress, last access), products
+/// (purchase date, amount) and subscriptions. Not found for another store's.
+#[tracing::instrument(skip(db))]
+pub async fn customer_details(
+    db: &Db,
+    store_id: i64,
+    customer_id: i64,
+    now_ms: i64,
+) -> Result<CustomerDetails> {
+    let row = sqlx::query(&format!(
+        "SELECT {ROW_COLUMNS} FROM customers c WHERE c.store_id = $1 AND c.id = $2"
+    ))
+    .bind(store_id)
+    .bind(customer_id)
+    .fetch_optional(db.reader())
+    .await?
+    .ok_or(Error::NotFound("customer"))?;
+    let customer = row_from(&row, now_ms)?;
+    let user_id = customer.user_id;
+
+    let courses = sqlx::query(
+        "SELECT co.id, COALESCE(co.title, co.external_id), e.progress, e.enrolled_at, \
+                e.last_accessed_at \
+         FROM enrollments e JOIN courses co ON co.id = e.course_id \
+         WHERE e.store_id = $1 AND e.user_id = $2 \
+         ORDER BY e.last_accessed_at DESC, co.id",
+    )
+    .bind(store_id)
+    .bind(user_id)
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(CourseProgress {
+            course_id: row.try_get(0)?,
+            title: row.try_get(1)?,
+            progress: row.try_get(2)?,
+            enrolled_at: row.try_get(3)?,
+            last_accessed_at: row.try_get(4)?,
+        })
+    })
+    .collect::<Result<_>>()?;
+
+    let products = sqlx::query(
+        "SELECT d.id, COALESCE(d.title, d.external_id), p.paid_at, p.amount_cents, p.currency, \
+                p.refunded_at \
+         FROM purchases p JOIN products d ON d.id = p.product_id \
+         WHERE p.store_id = $1 AND p.user_id = $2 AND p.paid_at IS NOT NULL \
+         ORDER BY p.paid_at DESC, p.id",
+    )
+    .bind(store_id)
+    .bind(user_id)
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(ProductPurchase {
+            product_id: row.try_get(0)?,
+            title: row.try_get(1)?,
+            paid_at: row.try_get(2)?,
+            amount_cents: row.try_get(3)?,
+            currency: row.try_get(4)?,
+            refunded_at: row.try_get(5)?,
+        })
+    })
+    .collect::<Result<_>>()?;
+
+    let subscriptions = sqlx::query(
+        "SELECT COALESCE(n.title, n.external_id), s.status, s.amount_cents, s.currency, \
+                s.billing_interval, s.started_at, s.current_period_end \
+         FROM subscriptions s JOIN plans n ON n.id = s.plan_id \
+         WHERE s.store_id = $1 AND s.user_id = $2 \
+         ORDER BY s.started_at DESC, s.id",
+    )
+    .bind(store_id)
+    .bind(user_id)
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(SubscriptionInfo {
+            plan: row.try_get(0)?,
+            status: row.try_get(1)?,
+            amount_cents: row.try_get(2)?,
+            currency: row.try_get(3)?,
+            interval: row.try_get(4)?,
+            started_at: row.try_get(5)?,
+            current_period_end: row.try_get(6)?,
+        })
+    })
+    .collect::<Result<_>>()?;
+
+    let totals = super::totals(db, store_id, user_id).await?;
+    Ok(CustomerDetails {
+        customer,
+        courses,
+        products,
+        subscriptions,
+        totals,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
+        assert_eq!(fts_phrase("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+}

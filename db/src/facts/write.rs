@@ -1,0 +1,334 @@
+//! The statements that record facts. Each one converges: applying the same
+//! reports in any order, any number of times, leaves the same row.
+
+use sqlx::{AnyConnection, Row};
+
+use crate::{
+    Result,
+    events::{CatalogEntry, CatalogKind},
+};
+
+/// Logs an event id; false when the store already had it (a repeat).
+pub async fn log_event(
+    conn: &mut AnyConnection,
+    store_id: i64,
+    event_id: &str,
+    kind: &str,
+    occurred_at: i64,
+    now: i64,
+) -> Result<bool> {
+    let inserted = sqlx::query(
+        "INSERT INTO events (store_id, event_id, type, occurred_at, received_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (store_id, event_id) DO NOTHING",
+    )
+    .bind(store_id)
+    .bind(event_id)
+    .bind(kind)
+    .bind(occurred_at)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+/// The id of a catalog entry, created as a placeholder (no title yet) when a
+/// fact names it before its catalog event arrived.
+pub async fn catalog_id(
+    conn: &mut AnyConnection,
+    kind: CatalogKind,
+    store_id: i64,
+    external_id: &str,
+    now: i64,
+) -> Result<i64> {
+    let table = kind.table();
+    let select = format!("SELECT id FROM {table} WHERE store_id = $1 AND external_id = $2");
+    if let Some(id) = sqlx::query_scalar(&select)
+        .bind(store_id)
+        .bind(external_id)
+        .fetch_optional(&mut *conn)
+        .await?
+    {
+        return Ok(id);
+    }
+    let insert = format!(
+        "INSERT INTO {table} (store_id, external_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (store_id, external_id) DO NOTHING RETURNING id"
+    );
+    if let Some(id) = sqlx::query_scalar(&insert)
+        .bind(store_id)
+        .bind(external_id)
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?
+    {
+        return Ok(id);
+    }
+    Ok(sqlx::query_scalar(&select)
+        .bind(store_id)
+        .bind(external_id)
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
+/// Records a catalog event, last-writer-wins by (occurred_at, event id).
+/// Returns the entry's id when its title changed (its customers' search text
+/// and source must be derived again).
+pub async fn upsert_catalog(
+    conn: &mut AnyConnection,
+    store_id: i64,
+    entry: &CatalogEntry,
+    occurred_at: i64,
+    event_id: &str,
+    now: i64,
+) -> Result<Option<i64>> {
+    let table = entry.kind.table();
+    let previous = sqlx::query(&format!(
+        "SELECT id, title FROM {table} WHERE store_id = $1 AND external_id = $2"
+    ))
+    .bind(store_id)
+    .bind(entry.external_id.as_str())
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|row| -> Result<(i64, Option<String>)> { Ok((row.try_get(0)?, row.try_get(1)?)) })
+    .transpose()?;
+    let (price, interval) = match entry.kind {
+        CatalogKind::Plan => ("amount_cents", ", billing_interval"),
+        _ => ("price_cents", ""),
+    };
+    let sql = format!(
+        "INSERT INTO {table} (store_id, external_id, title, {price}, currency, updated_at, \
+         updated_by, created_at{interval}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8{interval_value}) \
+         ON CONFLICT (store_id, external_id) DO UPDATE SET title = excluded.title, \
+         {price} = excluded.{price}, currency = excluded.currency, \
+         updated_at = excluded.updated_at, updated_by = excluded.updated_by{interval_set} \
+         WHERE excluded.updated_at > {table}.updated_at \
+            OR (excluded.updated_at = {table}.updated_at AND excluded.updated_by > {table}.updated_by) \
+         RETURNING id",
+        interval_value = if interval.is_empty() { "" } else { ", $9" },
+        interval_set = if interval.is_empty() {
+            ""
+        } else {
+            ", billing_interval = excluded.billing_interval"
+        },
+    );
+    let mut query = sqlx::query_scalar::<_, i64>(&sql)
+        .bind(store_id)
+        .bind(entry.external_id.as_str())
+        .bind(entry.title.as_str())
+        .bind(entry.price.get())
+        .bind(entry.currency.as_str())
+        .bind(occurred_at)
+        .bind(event_id)
+        .bind(now);
+    if let Some(interval) = entry.interval {
+        query = query.bind(interval.as_str());
+    }
+    let written = query.fetch_optional(&mut *conn).await?;
+    Ok(match (written, previous) {
+        (Some(id), Some((_, old_title))) if old_title.as_deref() != Some(entry.title.as_str()) => {
+            Some(id)
+        }
+        _ => None,
+    })
+}
+
+/// Records an enrollment, or a progress report when `progress` is given.
+/// enrolled_at is the earliest report, last_accessed_at the newest, progress
+/// the newest progress report's (ties: the higher progress).
+pub async fn upsert_enrollment(
+    conn: &mut AnyConnection,
+    store_id: i64,
+    course_id: i64,
+    user_id: i64,
+    at: i64,
+    progress: Option<i64>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO enrollments (store_id, course_id, user_id, enrolled_at, progress, \
+         progress_at, last_accessed_at) VALUES ($1, $2, $3, $4, $5, $6, $4) \
+         ON CONFLICT (course_id, user_id) DO UPDATE SET \
+         enrolled_at = CASE WHEN excluded.enrolled_at < enrollments.enrolled_at \
+             THEN excluded.enrolled_at ELSE enrollments.enrolled_at END, \
+         progress = CASE WHEN excluded.progress_at > enrollments.progress_at \
+             OR (excluded.progress_at = enrollments.progress_at \
+                 AND excluded.progress > enrollments.progress) \
+             THEN excluded.progress ELSE enrollments.progress END, \
+         progress_at = CASE WHEN excluded.progress_at > enrollments.progress_at \
+             THEN excluded.progress_at ELSE enrollments.progress_at END, \
+         last_accessed_at = CASE WHEN excluded.last_accessed_at > enrollments.last_accessed_at \
+             THEN excluded.last_accessed_at ELSE enrollments.last_accessed_at END",
+    )
+    .bind(store_id)
+    .bind(course_id)
+    .bind(user_id)
+    .bind(at)
+    .bind(progress.unwrap_or(0))
+    .bind(if progress.is_some() { at } else { 0 })
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// What a purchase paid for, by catalog row id.
+#[derive(Debug, Clone, Copy)]
+pub struct PurchaseRow<'a> {
+    pub store_id: i64,
+    pub external_id: &'a str,
+    pub user_id: i64,
+    pub course_id: Option<i64>,
+    pub product_id: Option<i64>,
+    pub plan_id: Option<i64>,
+    pub amount_cents: i64,
+    pub currency: &'a str,
+    pub paid_at: i64,
+}
+
+/// Records a purchase. A placeholder left by an early refund is filled in.
+/// Reports of one purchase that disagree converge on the earliest one (by
+/// paid_at); a purchase never moves to another buyer.
+pub async fn upsert_purchase(conn: &mut AnyConnection, p: PurchaseRow<'_>, now: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO purchases (store_id, external_id, user_id, course_id, product_id, plan_id, \
+         amount_cents, currency, paid_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (store_id, external_id) DO UPDATE SET user_id = excluded.user_id, \
+         course_id = excluded.course_id, product_id = excluded.product_id, \
+         plan_id = excluded.plan_id, amount_cents = excluded.amount_cents, \
+         currency = excluded.currency, paid_at = excluded.paid_at \
+         WHERE purchases.paid_at IS NULL \
+            OR (excluded.paid_at < purchases.paid_at AND excluded.user_id = purchases.user_id)",
+    )
+    .bind(p.store_id)
+    .bind(p.external_id)
+    .bind(p.user_id)
+    .bind(p.course_id)
+    .bind(p.product_id)
+    .bind(p.plan_id)
+    .bind(p.amount_cents)
+    .bind(p.currency)
+    .bind(p.paid_at)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Records a full refund (the earliest report's time). Returns the buyer, or
+/// None while the purchase has not arrived.
+pub async fn refund_purchase(
+    conn: &mut AnyConnection,
+    store_id: i64,
+    external_id: &str,
+    at: i64,
+    now: i64,
+) -> Result<Option<i64>> {
+    let user: Option<Option<i64>> = sqlx::query_scalar(
+        "INSERT INTO purchases (store_id, external_id, refunded_at, created_at) \
+         VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (store_id, external_id) DO UPDATE SET refunded_at = CASE \
+             WHEN purchases.refunded_at IS NULL OR excluded.refunded_at < purchases.refunded_at \
+             THEN excluded.refunded_at ELSE purchases.refunded_at END \
+         RETURNING user_id",
+    )
+    .bind(store_id)
+    .bind(external_id)
+    .bind(at)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(user.flatten())
+}
+
+/// A subscription's state as one report gives it.
+#[derive(Debug, Clone, Copy)]
+pub struct SubscriptionRow<'a> {
+    pub store_id: i64,
+    pub external_id: &'a str,
+    pub user_id: i64,
+    pub plan_id: i64,
+    pub amount_cents: i64,
+    pub currency: &'a str,
+    pub interval: &'a str,
+    pub status: &'a str,
+    pub started_at: i64,
+    pub current_period_end: Option<i64>,
+    pub status_at: i64,
+    pub status_event: &'a str,
+}
+
+/// Records a subscription report: plan, amount, status and period are the
+/// newest report's (by occurred_at, then event id); started_at the earliest.
+/// The subscriber does not change. Returns the subscriber.
+pub async fn upsert_subscription(
+    conn: &mut AnyConnection,
+    s: SubscriptionRow<'_>,
+    now: i64,
+) -> Result<i64> {
+    const NEWER: &str = "(excluded.status_at > subscriptions.status_at \
+        OR (excluded.status_at = subscriptions.status_at \
+            AND excluded.status_event > subscriptions.status_event))";
+    let lww = |column: &str| {
+        format!(
+            "{column} = CASE WHEN {NEWER} THEN excluded.{column} ELSE subscriptions.{column} END"
+        )
+    };
+    let sql = format!(
+        "INSERT INTO subscriptions (store_id, external_id, user_id, plan_id, amount_cents, \
+         currency, billing_interval, status, started_at, current_period_end, status_at, \
+         status_event, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (store_id, external_id) DO UPDATE SET \
+         started_at = CASE WHEN excluded.started_at < subscriptions.started_at \
+             THEN excluded.started_at ELSE subscriptions.started_at END, \
+         {}, {}, {}, {}, {}, {}, {}, {} \
+         RETURNING user_id",
+        lww("plan_id"),
+        lww("amount_cents"),
+        lww("currency"),
+        lww("billing_interval"),
+        lww("status"),
+        lww("current_period_end"),
+        lww("status_at"),
+        lww("status_event"),
+    );
+    Ok(sqlx::query_scalar(&sql)
+        .bind(s.store_id)
+        .bind(s.external_id)
+        .bind(s.user_id)
+        .bind(s.plan_id)
+        .bind(s.amount_cents)
+        .bind(s.currency)
+        .bind(s.interval)
+        .bind(s.status)
+        .bind(s.started_at)
+        .bind(s.current_period_end)
+        .bind(s.status_at)
+        .bind(s.status_event)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
+/// Records an opt-in or import; created_at is the earliest report.
+pub async fn upsert_lead(
+    conn: &mut AnyConnection,
+    store_id: i64,
+    user_id: i64,
+    source: &str,
+    at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO leads (store_id, user_id, source, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (store_id, user_id, source) DO UPDATE SET created_at = CASE \
+             WHEN excluded.created_at < leads.created_at \
+             THEN excluded.created_at ELSE leads.created_at END",
+    )
+    .bind(store_id)
+    .bind(user_id)
+    .bind(source)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

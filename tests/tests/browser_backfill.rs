@@ -1,0 +1,94 @@
+//! The backfill from the settings page in a real browser (release build):
+//! the owner starts it, the bar moves and the summary appears. Run by
+//! scripts/test.sh with `--run-ignored only`.
+
+use tests::{
+    PASSWORD, TestDatabase,
+    browser::{Page, ReleaseServer, with_browser},
+    events::T0,
+};
+
+async fn sign_in(page: &Page, server_url: &str, email: &str, landing: &str) {
+    page.open(&format!("{server_url}/login?next={landing}"))
+        .await;
+    let form = &page.client;
+    for (selector, text) in [
+        ("input[name=email]", email),
+        ("input[name=password]", PASSWORD),
+    ] {
+        form.find(fantoccini::Locator::Css(selector))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+    form.find(fantoccini::Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    page.wait_for(&format!("location.pathname === '{landing}'"), "signed in")
+        .await;
+}
+
+#[tokio::test]
+#[ignore = "needs the release build and Chromium: run through scripts/test.sh"]
+async fn an_owner_starts_the_backfill_and_watches_it_finish() {
+    let database = TestDatabase::new().await;
+    let db = &database.db;
+    let report = db::seed::seed(
+        db,
+        &db::seed::SeedOptions {
+            seed: 3,
+            stores: 1,
+            users: 6_000,
+            facts_only: true,
+            anchor_ms: Some(T0),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let store = report.store_ids[0];
+    let owner = db::accounts::upsert_account(db, "ann@example.com", PASSWORD, false)
+        .await
+        .unwrap();
+    db::accounts::add_member(db, store, owner, db::accounts::Role::Owner)
+        .await
+        .unwrap();
+    let server = ReleaseServer::start(&database.url).await;
+    let base = server.url("");
+    with_browser(|page| async move {
+        let settings = format!("/store/{store}/settings");
+        sign_in(&page, &base, "ann@example.com", &settings).await;
+        page.wait_for(
+            "!!document.querySelector('[data-testid=backfill-none]')",
+            "no run yet",
+        )
+        .await;
+        page.js("document.querySelector('[data-testid=backfill-start]').click()")
+            .await;
+        page.wait_for(
+            "(() => { const p = document.querySelector('[data-testid=backfill-progress]'); \
+              return !!p && Number(p.value) > 0; })()",
+            "the bar moving",
+        )
+        .await;
+        page.wait_for(
+            "(document.querySelector('[data-testid=backfill-summary]')?.textContent ?? '')\
+              .startsWith('Backfill complete: ')",
+            "the summary",
+        )
+        .await;
+        let found = page
+            .js("document.querySelector('[data-testid=backfill-found]').textContent")
+            .await;
+        assert!(
+            found.as_str().unwrap_or_default().starts_with("Found "),
+            "{found}"
+        );
+    })
+    .await;
+}

@@ -2,6 +2,9 @@
 //! they call. Compiled twice: with `ssr` into the server, with `hydrate` into
 //! the browser's WASM. Server-only code sits behind `ssr`.
 
+// The customers page nests deep view types; the release build needs room.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod auth;
 pub mod components;

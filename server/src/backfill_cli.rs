@@ -19,7 +19,7 @@ pub struct BackfillArgs {
     #[arg(long)]
     pub store: Option<i64>,
     /// Customers (distinct users) per batch; each batch is one transaction.
-    #[arg(long, default_value_t = 5_000)]
+    #[arg(long, default_value_t = 20_000)]
     pub batch_size: u32,
     /// Derive and count, but write nothing.
     #[arg(long)]

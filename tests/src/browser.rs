@@ -165,6 +165,11 @@ impl Page {
         self.client.goto(url).await.expect("navigate");
         self.wait_for("document.body.dataset.hydrated === 'true'", "hydration")
             .await;
+        // The app marks itself hydrated from its first effect; suspended
+        // parts of the page (resources from the server) finish hydrating a
+        // moment later. Input sent before then can be lost (see README, known
+        // issues), so tests give the page that moment.
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 
     /// Polls a JS expression until it is `true`.
@@ -176,7 +181,7 @@ impl Page {
             }
             if Instant::now() > deadline {
                 let state = self
-                    .js("location.href + ' | ' + document.readyState + ' | ' + document.body.outerHTML.slice(0, 1500)")
+                    .js("location.href + ' | ' + document.readyState + ' | ' + (document.querySelector('main') || document.body).outerHTML.slice(0, 3000)")
                     .await;
                 panic!("timed out waiting for {what} ({expression}); page: {state}");
             }

@@ -119,28 +119,52 @@ async fn the_tenant_matrix_refuses_every_foreign_read() {
 
 #[tokio::test]
 async fn cross_origin_state_changes_are_refused_and_change_nothing() {
-    let Tenants { app, .. } = tenants().await;
+    let Tenants { app, store_a, .. } = tenants().await;
     let ann = app.sign_in("ann@example.com").await;
 
-    let attempts = [
-        ("/api/sign_out", vec![("origin", "http://evil.example")]),
-        ("/api/sign_out", vec![("sec-fetch-site", "cross-site")]),
-        ("/api/sign_out", vec![("sec-fetch-site", "same-site")]),
+    // Every state-changing endpoint, with every way a request can fail to
+    // prove it comes from this app.
+    let store_field = store_a.to_string();
+    let endpoints: [(&str, Vec<(&str, &str)>); 3] = [
         ("/api/sign_out", vec![]),
-        ("/api/sign_in", vec![("origin", "null")]),
+        (
+            "/api/sign_in",
+            vec![
+                ("email", "ann@example.com"),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ],
+        ),
+        (
+            "/api/start_backfill",
+            vec![("store_id", store_field.as_str())],
+        ),
     ];
-    for (path, headers) in attempts {
-        let mut request = ann.client.post(ann.url(path)).form(&[
-            ("email", "ann@example.com"),
-            ("password", PASSWORD),
-            ("next", "/"),
-        ]);
-        for (name, value) in &headers {
-            request = request.header(*name, *value);
+    let bad_headers: [Vec<(&str, &str)>; 5] = [
+        vec![("origin", "http://evil.example")],
+        vec![("origin", "null")],
+        vec![("sec-fetch-site", "cross-site")],
+        vec![
+            ("sec-fetch-site", "same-site"),
+            ("origin", "http://evil.example"),
+        ],
+        vec![],
+    ];
+    for (path, form) in &endpoints {
+        for headers in &bad_headers {
+            let mut request = ann.client.post(ann.url(path)).form(form);
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 403, "{path} with {headers:?}");
         }
-        let response = request.send().await.unwrap();
-        assert_eq!(response.status(), 403, "{path} with {headers:?}");
     }
+    let runs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM backfill_runs")
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap();
+    assert_eq!(runs, 0, "no backfill was started");
     // Still signed in: the sign-outs never ran.
     let (status, _) = ann.get("/").await;
     assert_eq!(status, 200);

@@ -52,30 +52,24 @@ pub fn StoresPage() -> impl IntoView {
             </form>
         </div>
         <Transition fallback=|| view! { <p class="muted">"Loading stores…"</p> }>
-            // Read synchronously: while a newer filter loads, the Transition
-            // keeps showing the current list, and only the latest result is
-            // ever rendered (no stacked async renders on fast typing).
-            {move || {
-                stores
-                    .get()
-                    .map(|result| match result {
-                        Ok(list) if list.is_empty() => {
-                            view! {
-                                <p class="empty" data-testid="stores-empty">
-                                    "No stores match. Seed demo data with "
-                                    <code>"server seed"</code>
-                                    " or report events through the API."
-                                </p>
-                            }
-                                .into_any()
+            {move || Suspend::new(async move {
+                match stores.await {
+                    Ok(list) if list.is_empty() => {
+                        view! {
+                            <p class="empty" data-testid="stores-empty">
+                                "No stores match. Seed demo data with "
+                                <code>"server seed"</code>
+                                " or report events through the API."
+                            </p>
                         }
-                        Ok(list) => view! { <StoreList stores=list /> }.into_any(),
-                        Err(error) => {
-                            view! { <p class="error" role="alert">{error.to_string()}</p> }
-                                .into_any()
-                        }
-                    })
-            }}
+                            .into_any()
+                    }
+                    Ok(list) => view! { <StoreList stores=list /> }.into_any(),
+                    Err(error) => {
+                        view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
+                    }
+                }
+            })}
         </Transition>
     }
 }

@@ -30,7 +30,7 @@ impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             store_id: None,
-            batch_size: 5_000,
+            batch_size: 20_000,
             dry_run: false,
             started_by: None,
         }

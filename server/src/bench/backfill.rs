@@ -19,7 +19,7 @@ use db::{
 #[derive(Debug, Clone, Args)]
 pub struct BackfillArgs {
     /// Customers per batch.
-    #[arg(long, default_value_t = 5_000)]
+    #[arg(long, default_value_t = 20_000)]
     pub batch_size: u32,
 }
 

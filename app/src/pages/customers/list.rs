@@ -172,14 +172,18 @@ fn ResultList(list: CustomerList, store_empty: bool) -> impl IntoView {
         }
     });
 
+    // One root element: a multi-node fragment swapped by a Transition that is
+    // still hydrating can leave the server-rendered nodes behind.
     view! {
-        <div class="chips" role="group" aria-label="Customer type">
-            {chips}
-            {removable}
+        <div class="result-list">
+            <div class="chips" role="group" aria-label="Customer type">
+                {chips}
+                {removable}
+            </div>
+            <p class="match-count" data-testid="match-count" aria-live="polite">{count_line}</p>
+            {body}
+            <nav class="pager" aria-label="Pages">{first_page} {next_page}</nav>
         </div>
-        <p class="match-count" data-testid="match-count" aria-live="polite">{count_line}</p>
-        {body}
-        <nav class="pager" aria-label="Pages">{first_page} {next_page}</nav>
     }
 }
 

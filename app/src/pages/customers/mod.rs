@@ -97,6 +97,7 @@ pub fn CustomersPage() -> impl IntoView {
                 match overview.await {
                     Ok(overview) => {
                         view! {
+                            <div class="customers-page">
                             <div class="page-head customers-head">
                                 <div>
                                     <a class="muted back" href=format!("/store/{}", store_id.get_untracked())>
@@ -127,6 +128,7 @@ pub fn CustomersPage() -> impl IntoView {
                             </div>
                             <filters::FilterPanel overview=overview.clone() />
                             <list::Results list store_empty=overview.customers == 0 />
+                            </div>
                         }
                             .into_any()
                     }

@@ -536,3 +536,39 @@ async fn the_demo_seed_creates_an_admin_and_an_owner_who_can_sign_in() {
     let (status, _) = admin.get(&format!("/store/{other}")).await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn markup_in_customer_and_course_names_renders_as_text_on_the_customers_page() {
+    use tests::events as ev;
+    let app = TestApp::spawn().await;
+    let (store, _) = app
+        .create_owned_store("Plain Store", "ann@example.com")
+        .await;
+    let hostile = r#"<script>alert(1)</script>"><img src=x onerror=alert(2)></textarea>"#;
+    let now = db::time::now_ms();
+    ev::apply(
+        app.db(),
+        store,
+        &ev::course("c1", now, "course-1", hostile, 0),
+    )
+    .await;
+    let user = ev::user("u1", Some("ann.customer@example.com"), Some(hostile));
+    ev::apply(
+        app.db(),
+        store,
+        &ev::enrollment("e1", now, user, "course-1"),
+    )
+    .await;
+
+    let ann = app.sign_in("ann@example.com").await;
+    let (status, html) = ann.get(&format!("/store/{store}/customers")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("ann.customer@example.com"), "{html}");
+    assert!(!html.contains("<script>alert(1)"), "{html}");
+    assert!(!html.contains("<img src=x"), "{html}");
+    assert!(!html.contains("</textarea>"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+}

@@ -8,11 +8,21 @@ pub struct AppState {
     pub db: db::Db,
 }
 
-/// The app state of the current request. Provided by the server for page
-/// renders and server function calls alike.
+/// The app state of the current request. Provided by the server through
+/// Leptos context for page renders and server function calls alike, and as a
+/// request extension: on rare occasions a server-side resource ran where the
+/// context lookup came back empty while the request's parts were still
+/// reachable, so the extension is the fallback.
 pub fn app_state() -> Result<AppState, AppError> {
-    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
-        tracing::error!("AppState missing from the Leptos context");
-        AppError::Internal
-    })
+    use leptos::prelude::use_context;
+    if let Some(state) = use_context::<AppState>() {
+        return Ok(state);
+    }
+    if let Some(state) = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<AppState>().cloned())
+    {
+        return Ok(state);
+    }
+    tracing::error!("AppState missing from the Leptos context");
+    Err(AppError::Internal)
 }

@@ -71,6 +71,9 @@ pub fn router(state: AppState, leptos_options: LeptosOptions, security: &Securit
             auth::csrf::check_origin,
         ));
 
+    // Also a request extension: `app::state::app_state` falls back to it.
+    let app = app.layer(axum::Extension(state));
+
     auth::headers::add_security_headers(app).layer(TraceLayer::new_for_http().make_span_with(
         |request: &Request<Body>| {
             // The route pattern, not the raw path, so ids don't explode the

@@ -169,7 +169,7 @@ impl Page {
         // parts of the page (resources from the server) finish hydrating a
         // moment later. Input sent before then can be lost (see README, known
         // issues), so tests give the page that moment.
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
     }
 
     /// Polls a JS expression until it is `true`.
@@ -187,6 +187,18 @@ impl Page {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Whether a JS expression becomes `true` within `limit`.
+    pub async fn holds_within(&self, expression: &str, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if self.js(expression).await == serde_json::Value::Bool(true) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
     }
 
     /// Evaluates a JS expression and returns its value.

@@ -36,7 +36,5 @@ wasm="target/site/pkg/customers.wasm"
 printf 'release WASM: %s bytes raw, %s bytes gzip\n' "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)"
 
 step "browser tests (headless Chromium against the release build)"
-# browser_customers is left out: it does not pass yet (see README, known
-# issues); run it by hand with `--test browser_customers --run-ignored only`.
 TEST_DATABASE=sqlite cargo nextest run -p tests --run-ignored only --no-fail-fast \
-  -E 'binary(browser) | binary(browser_backfill)'
+  -E 'binary(browser) | binary(browser_backfill) | binary(browser_customers)'

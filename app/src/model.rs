@@ -20,11 +20,13 @@ impl From<db::stores::Store> for StoreSummary {
     }
 }
 
-/// The signed-in account, as the browser sees it.
+/// The signed-in account, as the browser sees it, with the stores it may open
+/// (the top bar's store switcher).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
     pub email: String,
     pub is_admin: bool,
+    pub stores: Vec<StoreSummary>,
 }
 
 pub mod customers;

@@ -100,6 +100,15 @@ where
 {
     let (page, driver, profile) = start_browser().await;
     let outcome = tokio::spawn(test(page.clone())).await;
+    // A panic in the WASM (a hydration mismatch, say) leaves the page dead
+    // while it still looks right; fail on it even when the checks passed.
+    let wasm_errors = page
+        .console()
+        .await
+        .lines()
+        .filter(|line| line.contains("panicked at") || line.contains("RuntimeError"))
+        .collect::<Vec<_>>()
+        .join("\n");
     let _ = page.client.close().await;
     drop(driver);
     drop(profile);
@@ -109,6 +118,10 @@ where
         }
         panic!("browser test task failed: {error}");
     }
+    assert!(
+        wasm_errors.is_empty(),
+        "the WASM failed in the browser:\n{wasm_errors}"
+    );
 }
 
 async fn start_browser() -> (Page, Guard, tempfile::TempDir) {
@@ -145,6 +158,11 @@ async fn start_browser() -> (Page, Guard, tempfile::TempDir) {
             ],
         }),
     );
+    // Keep the page's console so a failing test can show what the WASM said.
+    capabilities.insert(
+        "goog:loggingPrefs".into(),
+        serde_json::json!({ "browser": "ALL" }),
+    );
     let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(capabilities)
         .connect(&webdriver)
@@ -165,11 +183,6 @@ impl Page {
         self.client.goto(url).await.expect("navigate");
         self.wait_for("document.body.dataset.hydrated === 'true'", "hydration")
             .await;
-        // The app marks itself hydrated from its first effect; suspended
-        // parts of the page (resources from the server) finish hydrating a
-        // moment later. Input sent before then can be lost (see README, known
-        // issues), so tests give the page that moment.
-        tokio::time::sleep(Duration::from_millis(1500)).await;
     }
 
     /// Polls a JS expression until it is `true`.
@@ -183,22 +196,37 @@ impl Page {
                 let state = self
                     .js("location.href + ' | ' + document.readyState + ' | ' + (document.querySelector('main') || document.body).outerHTML.slice(0, 3000)")
                     .await;
-                panic!("timed out waiting for {what} ({expression}); page: {state}");
+                let requests = self
+                    .js("performance.getEntriesByType('resource').map(e => e.name + ' ' + (e.responseStatus || '') + ' ' + Math.round(e.duration) + 'ms').join('\\n')")
+                    .await;
+                let console = self.console().await;
+                panic!(
+                    "timed out waiting for {what} ({expression});\npage: {state}\nrequests:\n{}\nconsole:\n{console}",
+                    requests.as_str().unwrap_or_default()
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
-    /// Whether a JS expression becomes `true` within `limit`.
-    pub async fn holds_within(&self, expression: &str, limit: Duration) -> bool {
-        let deadline = Instant::now() + limit;
-        while Instant::now() < deadline {
-            if self.js(expression).await == serde_json::Value::Bool(true) {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+    /// What the page wrote to its console since the last call (chromedriver's
+    /// browser log), one entry a line.
+    pub async fn console(&self) -> String {
+        match self.client.issue_cmd(BrowserLog).await {
+            Ok(serde_json::Value::Array(entries)) => entries
+                .iter()
+                .map(|entry| {
+                    format!(
+                        "{} {}",
+                        entry["level"].as_str().unwrap_or("?"),
+                        entry["message"].as_str().unwrap_or("")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Ok(other) => other.to_string(),
+            Err(error) => format!("(no browser log: {error})"),
         }
-        false
     }
 
     /// Evaluates a JS expression and returns its value.
@@ -207,5 +235,29 @@ impl Page {
             .execute(&format!("return ({expression});"), vec![])
             .await
             .expect("execute")
+    }
+}
+
+/// Chromedriver's log endpoint (not in the W3C protocol, so not in fantoccini).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(r#"{"type":"browser"}"#.to_string()),
+        )
     }
 }

@@ -69,15 +69,23 @@ pub async fn sign_out() -> Result<(), AppError> {
     Ok(())
 }
 
-/// The signed-in account, or `None`.
+/// The signed-in account and its stores, or `None`. One call serves the whole
+/// top bar, so the layout holds a single resource.
 #[server(endpoint = "who_am_i", input = GetUrl)]
 pub async fn who_am_i() -> Result<Option<Me>, AppError> {
-    Ok(crate::auth::ssr::current_account()
-        .await?
-        .map(|account| Me {
-            email: account.email,
-            is_admin: account.is_admin,
-        }))
+    let Some(account) = crate::auth::ssr::current_account().await? else {
+        return Ok(None);
+    };
+    let state = crate::state::app_state()?;
+    let stores = db::accounts::stores_for(&state.db, &account, "").await?;
+    Ok(Some(Me {
+        email: account.email,
+        is_admin: account.is_admin,
+        stores: stores
+            .into_iter()
+            .map(crate::model::StoreSummary::from)
+            .collect(),
+    }))
 }
 
 /// Only a path of this app: `/x`, never `//host` or `https://host`.

@@ -1,7 +1,10 @@
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate};
 
-use crate::api::{SignIn, SignOut, list_stores, who_am_i};
+use crate::{
+    api::{SignIn, SignOut, who_am_i},
+    model::StoreSummary,
+};
 
 /// The sign-in and sign-out actions, shared through context so the top bar
 /// refreshes who is signed in whenever either runs.
@@ -13,6 +16,11 @@ pub struct AuthActions {
 
 /// The frame of every page: the top bar (store switcher, account, sign out),
 /// then the page.
+///
+/// Every resource here is created when the layout is, never inside a
+/// `Suspend`: the server and the browser number resources and suspense
+/// boundaries in creation order, and one created only once another has
+/// resolved would shift the page's numbering and break its hydration.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let actions = AuthActions {
@@ -40,17 +48,19 @@ pub fn Layout(children: Children) -> impl IntoView {
                     match account.await {
                         Ok(Some(me)) => {
                             view! {
-                                <StoreSwitcher />
-                                <div class="account">
-                                    <span class="muted" data-testid="account-email">
-                                        {me.email}
-                                    </span>
-                                    {me.is_admin.then(|| view! { <span class="badge">"admin"</span> })}
-                                    <ActionForm action=actions.sign_out attr:class="inline">
-                                        <button type="submit" class="button link">
-                                            "Sign out"
-                                        </button>
-                                    </ActionForm>
+                                <div class="account-bar">
+                                    <StoreSwitcher stores=me.stores />
+                                    <div class="account">
+                                        <span class="muted" data-testid="account-email">
+                                            {me.email}
+                                        </span>
+                                        {me.is_admin.then(|| view! { <span class="badge">"admin"</span> })}
+                                        <ActionForm action=actions.sign_out attr:class="inline">
+                                            <button type="submit" class="button link">
+                                                "Sign out"
+                                            </button>
+                                        </ActionForm>
+                                    </div>
                                 </div>
                             }
                                 .into_any()
@@ -66,8 +76,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 
 /// Jumps to one of the signed-in account's stores (and only those).
 #[component]
-fn StoreSwitcher() -> impl IntoView {
-    let stores = Resource::new(|| (), |_| list_stores(String::new()));
+fn StoreSwitcher(stores: Vec<StoreSummary>) -> impl IntoView {
     let navigate = use_navigate();
     let on_change = move |ev| {
         let id = event_target_value(&ev);
@@ -76,32 +85,17 @@ fn StoreSwitcher() -> impl IntoView {
         }
     };
     view! {
-        <Transition fallback=|| ()>
-            {
-                let on_change = on_change.clone();
-                move || {
-                    let on_change = on_change.clone();
-                    Suspend::new(async move {
-                        let stores = stores.await.unwrap_or_default();
-                        view! {
-                            <label class="switcher">
-                                <span class="visually-hidden">"Store"</span>
-                                <select on:change=on_change data-testid="store-switcher">
-                                    <option value="">"Switch store…"</option>
-                                    {stores
-                                        .into_iter()
-                                        .map(|store| {
-                                            view! {
-                                                <option value=store.id.to_string()>{store.name}</option>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </select>
-                            </label>
-                        }
+        <label class="switcher">
+            <span class="visually-hidden">"Store"</span>
+            <select on:change=on_change data-testid="store-switcher">
+                <option value="">"Switch store…"</option>
+                {stores
+                    .into_iter()
+                    .map(|store| {
+                        view! { <option value=store.id.to_string()>{store.name}</option> }
                     })
-                }
-            }
-        </Transition>
+                    .collect_view()}
+            </select>
+        </label>
     }
 }

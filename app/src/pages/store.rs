@@ -31,8 +31,8 @@ pub fn StorePage() -> impl IntoView {
                 match store.await {
                     Ok(store) => {
                         view! {
-                            <Title text=store.name.clone() />
                             <div class="page-head">
+                                <Title text=store.name.clone() />
                                 <h1 data-testid="store-name">{store.name}</h1>
                                 <span class="muted">{format!("Currency: {}", store.currency)}</span>
                                 <a class="button primary" href=format!("/store/{}/customers", store.id)>

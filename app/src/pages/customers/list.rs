@@ -11,11 +11,14 @@ use super::{
 };
 use crate::{
     error::AppError,
-    model::customers::{CUSTOMER_TYPES, CustomerList, CustomerRowView},
+    model::customers::{CUSTOMER_TYPES, CustomerList, CustomerRowView, StoreOverview},
 };
 
 #[component]
-pub fn Results(list: Resource<Result<CustomerList, AppError>>, store_empty: bool) -> impl IntoView {
+pub fn Results(
+    list: Resource<Result<CustomerList, AppError>>,
+    overview: Resource<Result<StoreOverview, AppError>>,
+) -> impl IntoView {
     let state = PageState::get();
     let (pending, set_pending) = signal(false);
     view! {
@@ -25,6 +28,7 @@ pub fn Results(list: Resource<Result<CustomerList, AppError>>, store_empty: bool
                 fallback=|| view! { <p class="muted loading" data-testid="loading">"Loading customers…"</p> }
             >
                 {move || Suspend::new(async move {
+                    let store_empty = matches!(overview.await, Ok(o) if o.customers == 0);
                     match list.await {
                         Ok(list) => view! { <ResultList list store_empty /> }.into_any(),
                         Err(error) => {

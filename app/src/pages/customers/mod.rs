@@ -90,51 +90,68 @@ pub fn CustomersPage() -> impl IntoView {
     );
     keyboard::install();
 
+    // Every suspense boundary sits at the top of the page, each reading the
+    // resources created above: the server and the browser number resources
+    // and boundaries in creation order, so none may be created inside
+    // another's `Suspend` (see the Layout). The search box and the sort need
+    // only the URL, so they are live as soon as the page hydrates.
     view! {
         <Title text="Customers" />
-        <Transition fallback=|| view! { <p class="muted">"Loading customers…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(overview) => {
-                        view! {
-                            <div class="customers-page">
-                            <div class="page-head customers-head">
-                                <div>
-                                    <a class="muted back" href=format!("/store/{}", store_id.get_untracked())>
-                                        {overview.store_name.clone()}
-                                    </a>
-                                    <h1>"Customers"</h1>
+        <div class="customers-page">
+            <Transition fallback=|| view! { <p class="muted">"Loading customers…"</p> }>
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Ok(overview) => {
+                            view! {
+                                <div class="customers-top">
+                                    <div class="page-head customers-head">
+                                        <div>
+                                            <a
+                                                class="muted back"
+                                                href=format!("/store/{}", store_id.get_untracked())
+                                            >
+                                                {overview.store_name.clone()}
+                                            </a>
+                                            <h1>"Customers"</h1>
+                                        </div>
+                                        <a
+                                            class="button"
+                                            rel="external"
+                                            download="customers.csv"
+                                            data-testid="export"
+                                            href=move || {
+                                                format!(
+                                                    "/store/{}/customers.csv{}",
+                                                    store_id.get(),
+                                                    filter.get().with("after", "").query_string(),
+                                                )
+                                            }
+                                        >
+                                            "Export CSV"
+                                        </a>
+                                    </div>
+                                    <stats::StatsCards overview />
                                 </div>
-                                <a
-                                    class="button"
-                                    rel="external"
-                                    download="customers.csv"
-                                    data-testid="export"
-                                    href=move || {
-                                        format!(
-                                            "/store/{}/customers.csv{}",
-                                            store_id.get(),
-                                            filter.get().with("after", "").query_string(),
-                                        )
-                                    }
-                                >
-                                    "Export CSV"
-                                </a>
-                            </div>
-                            <stats::StatsCards overview=overview.clone() />
-                            <div class="toolbar">
-                                <search_box::SearchBox />
-                                <filters::SortSelect />
-                            </div>
-                            <filters::FilterPanel overview=overview.clone() />
-                            <list::Results list store_empty=overview.customers == 0 />
-                            </div>
+                            }
+                                .into_any()
                         }
-                            .into_any()
+                        Err(error) => view! { <crate::pages::NotFoundOr error /> }.into_any(),
                     }
-                    Err(error) => view! { <crate::pages::NotFoundOr error /> }.into_any(),
-                }
-            })}
-        </Transition>
+                })}
+            </Transition>
+            <div class="toolbar">
+                <search_box::SearchBox />
+                <filters::SortSelect />
+            </div>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    overview
+                        .await
+                        .ok()
+                        .map(|overview| view! { <filters::FilterPanel overview /> })
+                })}
+            </Transition>
+            <list::Results list overview />
+        </div>
     }
 }

@@ -6,9 +6,10 @@
 
 use std::fmt::Write;
 
-use sqlx::AnyConnection;
+use sqlx::Executor;
+use tokio::{sync::mpsc, task::JoinHandle};
 
-use crate::{Backend, Result};
+use crate::{Backend, Db, Result};
 
 /// One value.
 #[derive(Debug, Clone)]
@@ -22,6 +23,69 @@ pub enum V {
 
 /// Rows per statement.
 const ROWS_PER_STATEMENT: usize = 2_000;
+
+/// Statements written ahead of the database: enough to keep it busy, few
+/// enough to bound memory.
+const STATEMENTS_AHEAD: usize = 2;
+
+/// One write transaction fed with statements by the generator. A task owns
+/// the transaction and runs the statements in order while the caller builds
+/// the next ones, so generating rows and writing them use both cores instead
+/// of taking turns.
+pub struct Loader {
+    statements: Option<mpsc::Sender<String>>,
+    task: Option<JoinHandle<Result<()>>>,
+}
+
+impl Loader {
+    /// Begins the transaction on the writer pool.
+    pub async fn begin(db: &Db) -> Result<Loader> {
+        let transaction = db.writer().begin().await?;
+        let (statements, received) = mpsc::channel::<String>(STATEMENTS_AHEAD);
+        let task = tokio::spawn(write_all(transaction, received));
+        Ok(Loader {
+            statements: Some(statements),
+            task: Some(task),
+        })
+    }
+
+    /// Queues a statement; waits while the writer is [`STATEMENTS_AHEAD`]
+    /// behind. If the transaction failed, answers its error.
+    async fn send(&mut self, sql: String) -> Result<()> {
+        let sent = match &self.statements {
+            Some(statements) => statements.send(sql).await.is_ok(),
+            None => false,
+        };
+        if sent { Ok(()) } else { self.finish().await }
+    }
+
+    /// Runs what is queued and commits (or answers the first error, with
+    /// nothing committed).
+    pub async fn commit(mut self) -> Result<()> {
+        self.finish().await
+    }
+
+    async fn finish(&mut self) -> Result<()> {
+        self.statements = None;
+        match self.task.take() {
+            Some(task) => task.await.map_err(|_| sqlx::Error::WorkerCrashed)?,
+            None => Err(sqlx::Error::WorkerCrashed.into()),
+        }
+    }
+}
+
+/// The loader's task: each statement in order, then the commit.
+async fn write_all(
+    mut transaction: sqlx::Transaction<'static, sqlx::Any>,
+    mut received: mpsc::Receiver<String>,
+) -> Result<()> {
+    while let Some(sql) = received.recv().await {
+        let statement: &str = &sql;
+        transaction.execute(sqlx::raw_sql(statement)).await?;
+    }
+    transaction.commit().await?;
+    Ok(())
+}
 
 /// Buffers rows of one table and writes them in multi-row statements.
 pub struct Bulk {
@@ -41,10 +105,10 @@ impl Bulk {
         }
     }
 
-    /// Adds a row, writing a statement's worth when the buffer is full.
+    /// Adds a row, handing a statement's worth to the loader when full.
     pub async fn push(
         &mut self,
-        conn: &mut AnyConnection,
+        loader: &mut Loader,
         row: impl IntoIterator<Item = V>,
     ) -> Result<()> {
         if self.rows == 0 {
@@ -63,20 +127,25 @@ impl Bulk {
         self.sql.push(')');
         self.rows += 1;
         if self.rows >= ROWS_PER_STATEMENT {
-            self.flush(conn).await?;
+            self.flush(loader).await?;
         }
         Ok(())
     }
 
-    /// Writes what is buffered.
-    pub async fn flush(&mut self, conn: &mut AnyConnection) -> Result<()> {
+    /// Hands over what is buffered.
+    pub async fn flush(&mut self, loader: &mut Loader) -> Result<()> {
         if self.rows == 0 {
             return Ok(());
         }
-        sqlx::raw_sql(&self.sql).execute(&mut *conn).await?;
+        let capacity = self.sql.capacity();
+        loader
+            .send(std::mem::replace(
+                &mut self.sql,
+                String::with_capacity(capacity),
+            ))
+            .await?;
         self.written += self.rows as u64;
         self.rows = 0;
-        self.sql.clear();
         Ok(())
     }
 }

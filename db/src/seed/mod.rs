@@ -21,7 +21,7 @@ use crate::{
     customers::derive::{Derived, Scope, derive},
     time::now_ms,
 };
-use bulk::{Bulk, V};
+use bulk::{Bulk, Loader, V};
 
 const DAY: i64 = 24 * 60 * 60 * 1000;
 
@@ -268,7 +268,7 @@ pub async fn seed(db: &Db, options: &SeedOptions) -> Result<SeedReport> {
     }
 
     // Users: ids user_base+1 ..= user_base+users.
-    let mut conn = db.writer().begin().await?;
+    let mut loader = Loader::begin(db).await?;
     let mut user_rows = Bulk::new(
         backend,
         "users",
@@ -309,7 +309,7 @@ pub async fn seed(db: &Db, options: &SeedOptions) -> Result<SeedReport> {
         let email_at = if email.is_some() { at } else { 0 };
         user_rows
             .push(
-                &mut conn,
+                &mut loader,
                 [
                     V::I(id),
                     V::NS(email.clone()),
@@ -329,18 +329,18 @@ pub async fn seed(db: &Db, options: &SeedOptions) -> Result<SeedReport> {
             aliases.push((format!("u{id}-upper"), id));
         }
     }
-    user_rows.flush(&mut conn).await?;
+    user_rows.flush(&mut loader).await?;
     // After every user row: the ids refer to them.
     let mut alias_rows = Bulk::new(backend, "user_ids", &["external_id", "user_id"]);
     for (external_id, id) in aliases {
         alias_rows
-            .push(&mut conn, [V::S(external_id), V::I(id)])
+            .push(&mut loader, [V::S(external_id), V::I(id)])
             .await?;
     }
-    alias_rows.flush(&mut conn).await?;
+    alias_rows.flush(&mut loader).await?;
     report.users = user_rows.written;
     report.rows += user_rows.written + alias_rows.written;
-    conn.commit().await?;
+    loader.commit().await?;
 
     // Which users each store draws from: store 1 the first half, the others
     // an equal share of the rest, plus a few of store 1's (people buy from
@@ -377,7 +377,7 @@ pub async fn seed(db: &Db, options: &SeedOptions) -> Result<SeedReport> {
         }
         let currency = currencies[s % currencies.len()];
         let other_currency = if currency == "USD" { "EUR" } else { "USD" };
-        let mut conn = db.writer().begin().await?;
+        let mut loader = Loader::begin(db).await?;
 
         // Catalog: about a third of the courses are free.
         let mut catalog = Catalog {
@@ -415,7 +415,7 @@ pub async fn seed(db: &Db, options: &SeedOptions) -> Result<SeedReport> {
             );
             courses
                 .push(
-                    &mut conn,
+                    &mut loader,
                     [
                         V::I(id),
                         V::I(store_id),
@@ -431,7 +431,7 @@ pub async fn seed(db: &Db, options: &SeedOptions) -> Result<SeedReport> {
                 .await?;
             catalog.courses.push((id, price));
         }
-        courses.flush(&mut conn).await?;
+        courses.flush(&mut loader).await?;
         let mut products = Bulk::new(
             backend,
             "products",
@@ -458,7 +458,7 @@ pub async fn seed(db: &Db, options: &SeedOptions) -> Result<SeedReport> {
             );
             products
                 .push(
-                    &mut conn,
+                    &mut loader,
                     [
                         V::I(id),
                         V::I(store_id),
@@ -474,7 +474,7 @@ pub async fn seed(db: &Db, options: &SeedOptions) -> Result<SeedReport> {
                 .await?;
             catalog.products.push((id, price));
         }
-        products.flush(&mut conn).await?;
+        products.flush(&mut loader).await?;
         let mut plans = Bulk::new(
             backend,
             "plans",
@@ -499,7 +499,7 @@ pub async fn seed(db: &Db, options: &SeedOptions) -> Result<SeedReport> {
             let id = catalog_base[2];
             plans
                 .push(
-                    &mut conn,
+                    &mut loader,
                     [
                         V::I(id),
                         V::I(store_id),
@@ -516,7 +516,7 @@ pub async fn seed(db: &Db, options: &SeedOptions) -> Result<SeedReport> {
                 .await?;
             catalog.plans.push((id, amount, interval));
         }
-        plans.flush(&mut conn).await?;
+        plans.flush(&mut loader).await?;
         report.rows += courses.written + products.written + plans.written;
 
         // Enrollments: everyone in the pool first (while there are enough),
@@ -562,7 +562,7 @@ pub async fn seed(db: &Db, options: &SeedOptions) -> Result<SeedReport> {
             };
             enrollments
                 .push(
-                    &mut conn,
+                    &mut loader,
                     [
                         V::I(store_id),
                         V::I(course),
@@ -575,7 +575,7 @@ pub async fn seed(db: &Db, options: &SeedOptions) -> Result<SeedReport> {
                 )
                 .await?;
         }
-        enrollments.flush(&mut conn).await?;
+        enrollments.flush(&mut loader).await?;
         report.enrollments += enrollments.written;
 
         // Purchases: paid courses, products, subscription payments; some
@@ -629,7 +629,7 @@ pub async fn seed(db: &Db, options: &SeedOptions) -> Result<SeedReport> {
                 .then(|| (paid_at + rng.random_range(DAY..14 * DAY)).min(anchor));
             purchases
                 .push(
-                    &mut conn,
+                    &mut loader,
                     [
                         V::I(store_id),
                         V::S(format!("p{next_purchase}")),
@@ -646,7 +646,7 @@ pub async fn seed(db: &Db, options: &SeedOptions) -> Result<SeedReport> {
                 )
                 .await?;
         }
-        purchases.flush(&mut conn).await?;
+        purchases.flush(&mut loader).await?;
         report.purchases += purchases.written;
 
         // Subscriptions in every status.
@@ -699,7 +699,7 @@ pub async fn seed(db: &Db, options: &SeedOptions) -> Result<SeedReport> {
             let status_at = (started + rng.random_range(0..=(anchor - started))).min(anchor);
             subscriptions
                 .push(
-                    &mut conn,
+                    &mut loader,
                     [
                         V::I(store_id),
                         V::S(format!("sub{next_subscription}")),
@@ -718,7 +718,7 @@ pub async fn seed(db: &Db, options: &SeedOptions) -> Result<SeedReport> {
                 )
                 .await?;
         }
-        subscriptions.flush(&mut conn).await?;
+        subscriptions.flush(&mut loader).await?;
         report.subscriptions += subscriptions.written;
 
         // Leads: opt-ins and imports, unique per (user, source).
@@ -735,17 +735,17 @@ pub async fn seed(db: &Db, options: &SeedOptions) -> Result<SeedReport> {
                 let at = start + rng.random_range(0..730 * DAY);
                 leads
                     .push(
-                        &mut conn,
+                        &mut loader,
                         [V::I(store_id), V::I(user), V::St(source), V::I(at)],
                     )
                     .await?;
             }
         }
-        leads.flush(&mut conn).await?;
+        leads.flush(&mut loader).await?;
         report.leads += leads.written;
         report.rows +=
             enrollments.written + purchases.written + subscriptions.written + leads.written;
-        conn.commit().await?;
+        loader.commit().await?;
         tracing::info!(store_id, customers_pool = pool.len(), "seeded store facts");
     }
 

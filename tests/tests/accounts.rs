@@ -110,10 +110,18 @@ async fn the_tenant_matrix_refuses_every_foreign_read() {
         assert_eq!(status, 404, "{who} opening the page of store {foreign}");
         assert!(!html.contains(foreign_name), "{html}");
 
-        for path in ["/", "/api/stores?filter=", "/api/stores?filter=o"] {
+        for path in [
+            "/",
+            "/api/stores?filter=",
+            "/api/stores?filter=o",
+            "/api/who_am_i",
+        ] {
             let (_, body) = session.get(path).await;
             assert!(!body.contains(foreign_name), "{who} {path}: {body}");
         }
+        // The top bar's store switcher lists the account's own store.
+        let (_, me) = session.get("/api/who_am_i").await;
+        assert!(me.contains(&format!("\"id\":{own}")), "{who}: {me}");
     }
 }
 

@@ -143,6 +143,12 @@ pub async fn apply(db: &db::Db, store_id: i64, event: &Event) -> EventStatus {
 /// Empties every core table (facts, users, derived rows), keeping stores.
 pub async fn wipe(db: &db::Db) {
     for table in [
+        "customer_activity",
+        "customer_notes",
+        "customer_tags",
+        "tags",
+        "enrollment_milestones",
+        "subscription_changes",
         "customer_totals",
         "customers",
         "events",
@@ -187,6 +193,8 @@ pub async fn counts(db: &db::Db) -> Vec<(&'static str, i64)> {
         "events",
         "customers",
         "customer_totals",
+        "enrollment_milestones",
+        "subscription_changes",
     ] {
         out.push((table, count(db, table).await));
     }

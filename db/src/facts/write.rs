@@ -136,6 +136,9 @@ pub async fn upsert_catalog(
 /// Records an enrollment, or a progress report when `progress` is given.
 /// enrolled_at is the earliest report, last_accessed_at the newest, progress
 /// the newest progress report's (ties: the higher progress).
+///
+/// A progress report also records the milestones (25, 50, 75, 100%) it
+/// reaches: see [`record_milestones`].
 pub async fn upsert_enrollment(
     conn: &mut AnyConnection,
     store_id: i64,
@@ -144,6 +147,9 @@ pub async fn upsert_enrollment(
     at: i64,
     progress: Option<i64>,
 ) -> Result<()> {
+    if progress.is_some() {
+        record_milestones(conn, course_id, user_id, Report::Stored).await?;
+    }
     sqlx::query(
         "INSERT INTO enrollments (store_id, course_id, user_id, enrolled_at, progress, \
          progress_at, last_accessed_at) VALUES ($1, $2, $3, $4, $5, $6, $4) \
@@ -167,6 +173,59 @@ pub async fn upsert_enrollment(
     .bind(if progress.is_some() { at } else { 0 })
     .execute(&mut *conn)
     .await?;
+    if let Some(progress) = progress {
+        record_milestones(conn, course_id, user_id, Report::New(at, progress)).await?;
+    }
+    Ok(())
+}
+
+/// The progress milestones, as a one-column table `t(percent)`.
+pub(crate) const MILESTONES_SQL: &str =
+    "(SELECT 25 AS percent UNION ALL SELECT 50 UNION ALL SELECT 75 UNION ALL SELECT 100)";
+
+/// Whose report a milestone statement counts.
+#[derive(Debug, Clone, Copy)]
+enum Report {
+    /// The enrollment row's own (its newest report so far).
+    Stored,
+    /// The report being recorded: ($3 time, $4 progress).
+    New(i64, i64),
+}
+
+/// Records when an enrollment reached each milestone: `reached_at` is the
+/// earliest time among the reports seen with progress at or above it. A
+/// minimum over a set of reports does not depend on their order or on
+/// repeats (invariant 1), so replays and out-of-order reports converge.
+///
+/// The reports seen include the enrollment row's own, counted before the
+/// row is overwritten: an enrollment loaded in bulk without milestone rows
+/// (seed, platform history) thus gets them at its recorded progress time
+/// once a live report arrives, exactly as the timeline shows them until then
+/// (see `customers::timeline`).
+async fn record_milestones(
+    conn: &mut AnyConnection,
+    course_id: i64,
+    user_id: i64,
+    report: Report,
+) -> Result<()> {
+    let (at, progress) = match report {
+        Report::Stored => ("e.progress_at", "e.progress"),
+        Report::New(..) => ("$3", "$4"),
+    };
+    let sql = format!(
+        "INSERT INTO enrollment_milestones (enrollment_id, percent, store_id, user_id, reached_at) \
+         SELECT e.id, t.percent, e.store_id, e.user_id, {at} \
+         FROM enrollments e CROSS JOIN {MILESTONES_SQL} t \
+         WHERE e.course_id = $1 AND e.user_id = $2 AND {progress} >= t.percent AND {at} > 0 \
+         ON CONFLICT (enrollment_id, percent) DO UPDATE SET reached_at = excluded.reached_at \
+         WHERE excluded.reached_at < enrollment_milestones.reached_at"
+    );
+    let query = sqlx::query(&sql).bind(course_id).bind(user_id);
+    let query = match report {
+        Report::Stored => query,
+        Report::New(at, progress) => query.bind(at).bind(progress),
+    };
+    query.execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -260,6 +319,9 @@ pub struct SubscriptionRow<'a> {
 /// Records a subscription report: plan, amount, status and period are the
 /// newest report's (by occurred_at, then event id); started_at the earliest.
 /// The subscriber does not change. Returns the subscriber.
+///
+/// Every report is also kept in `subscription_changes` (the subscription's
+/// history on the customer page), once per event id.
 pub async fn upsert_subscription(
     conn: &mut AnyConnection,
     s: SubscriptionRow<'_>,
@@ -282,7 +344,7 @@ pub async fn upsert_subscription(
          started_at = CASE WHEN excluded.started_at < subscriptions.started_at \
              THEN excluded.started_at ELSE subscriptions.started_at END, \
          {}, {}, {}, {}, {}, {}, {}, {} \
-         RETURNING user_id",
+         RETURNING id, user_id",
         lww("plan_id"),
         lww("amount_cents"),
         lww("currency"),
@@ -292,7 +354,7 @@ pub async fn upsert_subscription(
         lww("status_at"),
         lww("status_event"),
     );
-    Ok(sqlx::query_scalar(&sql)
+    let row = sqlx::query(&sql)
         .bind(s.store_id)
         .bind(s.external_id)
         .bind(s.user_id)
@@ -307,7 +369,26 @@ pub async fn upsert_subscription(
         .bind(s.status_event)
         .bind(now)
         .fetch_one(&mut *conn)
-        .await?)
+        .await?;
+    let (subscription_id, subscriber): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+    sqlx::query(
+        "INSERT INTO subscription_changes (subscription_id, store_id, user_id, plan_id, status, \
+         amount_cents, currency, happened_at, event_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (subscription_id, event_id) DO NOTHING",
+    )
+    .bind(subscription_id)
+    .bind(s.store_id)
+    .bind(subscriber)
+    .bind(s.plan_id)
+    .bind(s.status)
+    .bind(s.amount_cents)
+    .bind(s.currency)
+    .bind(s.status_at)
+    .bind(s.status_event)
+    .execute(&mut *conn)
+    .await?;
+    Ok(subscriber)
 }
 
 /// Records an opt-in or import; created_at is the earliest report.

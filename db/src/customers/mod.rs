@@ -1,10 +1,19 @@
 //! Customers: one person in one store, derived from the facts (see
 //! [`derive`]), read here.
 
+mod activity;
 pub mod derive;
+pub mod detail;
 pub mod export;
 pub mod filter;
+pub mod import;
+pub mod ltv;
+pub mod notes;
+mod owned;
+pub mod privacy;
 pub mod search;
+pub mod tags;
+pub mod timeline;
 
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

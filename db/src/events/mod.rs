@@ -10,4 +10,6 @@ mod valid;
 pub use apply::{EventResult, EventStatus, apply_batch, apply_valid};
 pub use model::*;
 pub use parse::{MAX_BATCH, parse_body, parse_event};
-pub use valid::{CatalogEntry, CatalogKind, Fact, Item, ValidEvent, ValidUser};
+pub use valid::{
+    CatalogEntry, CatalogKind, Fact, IMPORTED_USER_PREFIX, Item, ValidEvent, ValidUser,
+};

@@ -10,6 +10,11 @@ use crate::{
     },
 };
 
+/// Platform user ids starting with this are reserved for contacts imported
+/// from a file (see `customers::import`): events may not use them, so an
+/// imported contact's id can never be a platform user's.
+pub const IMPORTED_USER_PREFIX: &str = "import:";
+
 /// A user as an event names them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidUser {
@@ -118,8 +123,17 @@ impl Fields<'_> {
         ExternalId::parse(&self.name(field), value)
     }
     fn user(&self, user: &UserRef) -> Result<ValidUser> {
+        let external_id = self.id("user.id", &user.id)?;
+        if external_id.as_str().starts_with(IMPORTED_USER_PREFIX) {
+            return Err(Error::invalid(
+                self.name("user.id"),
+                format!(
+                    "ids starting with {IMPORTED_USER_PREFIX:?} are reserved for imported contacts"
+                ),
+            ));
+        }
         Ok(ValidUser {
-            external_id: self.id("user.id", &user.id)?,
+            external_id,
             email: user
                 .email
                 .as_deref()

@@ -6,9 +6,12 @@
 //! set; the page, the counts and the export all use it, so they cannot
 //! disagree about who matches.
 //!
-//! Search: on SQLite a term of three characters or more goes through the FTS5
-//! trigram index (`customers_fts`, migration 0004); shorter terms use LIKE. On
-//! Postgres every term is `ILIKE '%term%'`, answered by the pg_trgm GIN index.
+//! Search: a term of three characters or more matches anywhere in the name,
+//! email or titles (`search_text`): on SQLite through the FTS5 trigram index
+//! (`customers_fts`, migrations 0004 and 0008), on Postgres as
+//! `ILIKE '%term%'` through the pg_trgm GIN index, both scoped to the store
+//! inside the index. Shorter terms match the start of the name or the email,
+//! through their B-tree indexes (see [`MIN_SUBSTRING_CHARS`]).
 
 use serde::{Deserialize, Serialize};
 use sqlx::{Row, any::AnyRow};
@@ -184,6 +187,35 @@ impl Sql {
         query
     }
 
+    /// A short term: the name starts with it (in any case) or the email does.
+    /// Each range repeats the store, so each is one index range scan.
+    fn prefix_condition(&mut self, backend: Backend, store_id: i64, term: &str) -> String {
+        let name = sort_expr(backend, SortKey::Name);
+        let email = match backend {
+            Backend::Sqlite => "c.email_normalized",
+            Backend::Postgres => "(c.email_normalized COLLATE \"C\")",
+        };
+        let mut ranges = Vec::new();
+        let lower = term.to_lowercase();
+        let spellings = case_variants(term)
+            .into_iter()
+            .map(|v| (name, v))
+            .chain([(email, lower)]);
+        for (column, prefix) in spellings {
+            let store = self.arg(Arg::I(store_id));
+            let upper = prefix_upper_bound(&prefix);
+            let from = self.arg(Arg::S(prefix));
+            let mut range = format!("(c.store_id = {store} AND {column} >= {from}");
+            if let Some(upper) = upper {
+                let upper = self.arg(Arg::S(upper));
+                range.push_str(&format!(" AND {column} < {upper}"));
+            }
+            range.push(')');
+            ranges.push(range);
+        }
+        format!("({})", ranges.join(" OR "))
+    }
+
     /// Appends ` FROM ... WHERE ...` for the customers of `store_id` that
     /// match `query` (alias `c`), leaving out the type filter when
     /// `with_types` is false (the type chips' counts).
@@ -195,28 +227,54 @@ impl Sql {
         now_ms: i64,
         with_types: bool,
     ) {
+        self.filtered_by(backend, store_id, query, now_ms, with_types, Drive::Matches);
+    }
+
+    /// [`Sql::filtered`], choosing what drives the scan (see [`Drive`]).
+    pub fn filtered_by(
+        &mut self,
+        backend: Backend,
+        store_id: i64,
+        query: &CustomerQuery,
+        now_ms: i64,
+        with_types: bool,
+        drive: Drive,
+    ) {
         let mut conditions = Vec::new();
         let store = self.arg(Arg::I(store_id));
         conditions.push(format!("c.store_id = {store}"));
         let term = query.search_term();
         let mut from = "customers c".to_string();
         if !term.is_empty() {
-            match backend {
-                Backend::Sqlite if term.chars().count() >= 3 => {
-                    // CROSS JOIN fixes the order: the index's matches drive,
-                    // never a probe of the index per customer of the store.
-                    from = "customers_fts CROSS JOIN customers c ON c.id = customers_fts.rowid"
-                        .to_string();
-                    let phrase = self.arg(Arg::S(fts_phrase(term)));
-                    conditions.push(format!("customers_fts MATCH {phrase}"));
-                }
-                Backend::Sqlite => {
-                    let pattern = self.arg(Arg::S(like_pattern(&term.to_lowercase())));
-                    conditions.push(format!("c.search_text LIKE {pattern} ESCAPE '\\'"));
-                }
-                Backend::Postgres => {
-                    let pattern = self.arg(Arg::S(like_pattern(term)));
-                    conditions.push(format!("c.search_text ILIKE {pattern} ESCAPE '\\'"));
+            if term.chars().count() < MIN_SUBSTRING_CHARS {
+                // Each range names the store itself; a store condition
+                // outside them would tempt SQLite into scanning the whole
+                // store instead of the ranges.
+                conditions[0] = self.prefix_condition(backend, store_id, term);
+            } else {
+                match backend {
+                    Backend::Sqlite => {
+                        let fts = self.arg(Arg::S(fts_query(term, store_id)));
+                        let matches = format!(
+                            "SELECT rowid FROM customers_fts WHERE customers_fts MATCH {fts}"
+                        );
+                        match drive {
+                            // CROSS JOIN fixes the order: the index's matches
+                            // drive, never a probe of the index per customer.
+                            Drive::Matches => {
+                                from = format!(
+                                    "({matches}) m CROSS JOIN customers c ON c.id = m.rowid"
+                                );
+                            }
+                            // The unary + keeps the planner on the sort
+                            // index; the matches become a set it probes.
+                            Drive::SortIndex => conditions.push(format!("+c.id IN ({matches})")),
+                        }
+                    }
+                    Backend::Postgres => {
+                        let pattern = self.arg(Arg::S(like_pattern(term)));
+                        conditions.push(format!("c.search_text ILIKE {pattern} ESCAPE '\\'"));
+                    }
                 }
             }
         }
@@ -278,10 +336,72 @@ impl Sql {
     }
 }
 
-/// An FTS5 phrase: the term in double quotes (inner quotes doubled), so every
-/// character is matched literally.
-fn fts_phrase(term: &str) -> String {
-    format!("\"{}\"", term.replace('"', "\"\""))
+/// Search terms shorter than this match the start of the name or the email
+/// (a prefix, answered by the name and email indexes); longer ones match
+/// anywhere in the name, the email or a course or product title. A trigram
+/// index cannot answer one or two characters, and "a" anywhere matches most
+/// of a store.
+pub const MIN_SUBSTRING_CHARS: usize = 3;
+
+/// What drives a filtered scan that searches: the search index's matches
+/// (then sorted), or the sort order's index with each row checked against the
+/// matches. The first is right when few customers match, the second when so
+/// many do that a page fills after a short walk down the sort index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drive {
+    Matches,
+    SortIndex,
+}
+
+/// Every spelling of `term` that differs only in case, character by
+/// character (a name is stored as given, and its index is case-sensitive).
+/// Characters whose case mapping is not one character stay as they are.
+fn case_variants(term: &str) -> Vec<String> {
+    let mut variants = vec![String::new()];
+    for ch in term.chars() {
+        let mut forms = vec![ch];
+        let lower: Vec<char> = ch.to_lowercase().collect();
+        let upper: Vec<char> = ch.to_uppercase().collect();
+        for other in [lower, upper] {
+            if let [single] = other[..]
+                && !forms.contains(&single)
+            {
+                forms.push(single);
+            }
+        }
+        variants = variants
+            .iter()
+            .flat_map(|prefix| forms.iter().map(move |f| format!("{prefix}{f}")))
+            .collect();
+    }
+    variants
+}
+
+/// The smallest string above every string that starts with `prefix`
+/// (`None` when there is none), for a range `[prefix, upper)`.
+fn prefix_upper_bound(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = match last as u32 + 1 {
+            0xD800 => Some('\u{E000}'),
+            n => char::from_u32(n),
+        };
+        if let Some(next) = next {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+/// An FTS5 query: the term as a phrase in `search_text` (double quotes,
+/// inner quotes doubled, so every character is matched literally) and the
+/// store's tag (migration 0008), so only that store's customers match.
+fn fts_query(term: &str, store_id: i64) -> String {
+    format!(
+        "search_text : \"{}\" AND store_tag : \"#{store_id}#\"",
+        term.replace('"', "\"\"")
+    )
 }
 
 /// `%term%` with LIKE's wildcards (and the escape character) escaped.
@@ -363,6 +483,34 @@ async fn cursor_value(db: &Db, store_id: i64, query: &CustomerQuery) -> Result<O
     }))
 }
 
+/// Matches at which a page walks the sort index instead of sorting them all.
+/// A page of 50 then needs about 50 * store size / matches rows of the walk:
+/// a few thousand at most, and always fewer than sorting the matches.
+const DENSE_MATCHES: i64 = 2_000;
+
+/// What drives a page's scan (SQLite; Postgres's planner weighs this
+/// itself from its statistics). Counting the first [`DENSE_MATCHES`] matches
+/// is cheap: the index yields them lazily and stops.
+async fn drive(db: &Db, store_id: i64, query: &CustomerQuery) -> Result<Drive> {
+    let term = query.search_term();
+    if db.backend() != Backend::Sqlite || term.chars().count() < MIN_SUBSTRING_CHARS {
+        return Ok(Drive::Matches);
+    }
+    let matches: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT rowid FROM customers_fts \
+         WHERE customers_fts MATCH $1 LIMIT $2)",
+    )
+    .bind(fts_query(term, store_id))
+    .bind(DENSE_MATCHES)
+    .fetch_one(db.reader())
+    .await?;
+    Ok(if matches >= DENSE_MATCHES {
+        Drive::SortIndex
+    } else {
+        Drive::Matches
+    })
+}
+
 /// One page of the customers matching `query`, in its order, after its cursor.
 #[tracing::instrument(skip(db, query), fields(store_id))]
 pub async fn search_page(
@@ -375,6 +523,19 @@ pub async fn search_page(
     page_of(db, store_id, query, now_ms).await
 }
 
+/// [`search_page`] with the scan's driver fixed, not chosen by match count:
+/// for tests and benchmarks, which must see both plans give the same page.
+pub async fn search_page_driven_by(
+    db: &Db,
+    store_id: i64,
+    query: &CustomerQuery,
+    now_ms: i64,
+    drive: Drive,
+) -> Result<Page> {
+    query.validate()?;
+    page_driven_by(db, store_id, query, now_ms, drive).await
+}
+
 /// [`search_page`] without the page size cap (the export's batches).
 pub(crate) async fn page_of(
     db: &Db,
@@ -382,11 +543,22 @@ pub(crate) async fn page_of(
     query: &CustomerQuery,
     now_ms: i64,
 ) -> Result<Page> {
+    let drive = drive(db, store_id, query).await?;
+    page_driven_by(db, store_id, query, now_ms, drive).await
+}
+
+async fn page_driven_by(
+    db: &Db,
+    store_id: i64,
+    query: &CustomerQuery,
+    now_ms: i64,
+    drive: Drive,
+) -> Result<Page> {
     let backend = db.backend();
     let cursor = cursor_value(db, store_id, query).await?;
     let mut sql = Sql::default();
     sql.push("SELECT ").push(ROW_COLUMNS);
-    sql.filtered(backend, store_id, query, now_ms, true);
+    sql.filtered_by(backend, store_id, query, now_ms, true, drive);
     let expr = sort_expr(backend, query.sort.key);
     let (op, dir) = if query.sort.descending {
         ("<", "DESC")
@@ -424,12 +596,14 @@ pub(crate) async fn page_of(
 #[tracing::instrument(skip(db, query), fields(store_id))]
 pub async fn counts(db: &Db, store_id: i64, query: &CustomerQuery, now_ms: i64) -> Result<Counts> {
     query.validate()?;
-    // With a range filter the matches come off that column's index, in its
-    // order: one row of per-type sums avoids sorting them to group. Without
-    // one, the (store, type) index is already grouped and GROUP BY is cheaper.
-    let ranged = [query.joined, query.last_activity, query.spent]
-        .iter()
-        .any(|range| !range.is_empty());
+    // With a range filter or a search the matches come off that column's
+    // index or the search index, in its order: one row of per-type sums
+    // avoids sorting them to group. Otherwise the (store, type) index is
+    // already grouped and GROUP BY is cheaper.
+    let ranged = !query.search_term().is_empty()
+        || [query.joined, query.last_activity, query.spent]
+            .iter()
+            .any(|range| !range.is_empty());
     let mut sql = Sql::default();
     if ranged {
         let sums: Vec<String> = CustomerType::ALL

@@ -1,0 +1,81 @@
+//! `cargo run --release -p db --example bench_import -- DATABASE_URL [ROWS=100000]`:
+//! the contacts import of a generated CSV (some rows quoted, tagged,
+//! duplicated or malformed) into a new store, timed, then the same file
+//! again (nothing to do: every row a repeat).
+//!
+//! `DATABASE_URL` e.g. `sqlite:///tmp/imp.db?mode=rwc`.
+
+use std::{fmt::Write, time::Instant};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let url = args
+        .get(1)
+        .cloned()
+        .unwrap_or("sqlite:///tmp/imp.db?mode=rwc".into());
+    let rows: usize = args.get(2).map_or(100_000, |v| v.parse().unwrap());
+    let db = db::Db::connect(&url, &db::PoolConfig::default()).await?;
+    db.migrate().await?;
+    let store = db::stores::create_store(&db, "Import bench", "USD").await?;
+    let run = db::time::now_ms();
+    let csv = contacts(rows, run);
+    println!(
+        "{}: {rows} rows, {:.1} MB",
+        db.backend().name(),
+        csv.len() as f64 / 1e6
+    );
+
+    for pass in ["import", "re-import"] {
+        let started = Instant::now();
+        let summary = db::customers::import::import_contacts(
+            &db,
+            store,
+            "contacts.csv",
+            csv.as_bytes(),
+            None,
+            db::time::now_ms(),
+        )
+        .await?;
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "{pass}: {secs:.1} s = {:.0} rows/s; created {}, updated {}, unchanged {}, \
+             tagged {}, rejected {}",
+            summary.rows as f64 / secs,
+            summary.created,
+            summary.updated,
+            summary.unchanged,
+            summary.tagged,
+            summary.rejected.len()
+        );
+    }
+    Ok(())
+}
+
+/// `rows` data rows: every 50th a duplicate of an earlier email (other
+/// case), every 97th a malformed email, every 10th quoted with a comma and
+/// a quote in the name, every 4th with tags.
+fn contacts(rows: usize, run: i64) -> String {
+    let mut csv = String::from("Full Name,E-mail,Tags\n");
+    for i in 0..rows {
+        let email = if i % 50 == 49 {
+            format!("Person{}.{run}@Example.com", i / 2)
+        } else if i % 97 == 96 {
+            format!("person{i}.{run}-at-example.com")
+        } else {
+            format!("person{i}.{run}@example.com")
+        };
+        let name = if i % 10 == 0 {
+            format!("\"Lee, Ann \"\"{i}\"\"\"")
+        } else {
+            format!("Person {i}")
+        };
+        let tags = match i % 4 {
+            0 => "vip;newsletter",
+            1 => "webinar",
+            _ => "",
+        };
+        let _ = writeln!(csv, "{name},{email},{tags}");
+    }
+    csv
+}

@@ -202,6 +202,8 @@ pub struct CustomerQuery {
     pub course_id: Option<i64>,
     /// Has this product (bought it).
     pub product_id: Option<i64>,
+    /// Carries the store's tag of this name (any case).
+    pub tag: Option<String>,
     pub status: Option<Status>,
     pub sort: Sort,
     /// Keyset cursor: the id of the last customer of the previous page.
@@ -220,6 +222,7 @@ impl Default for CustomerQuery {
             active_subscription: None,
             course_id: None,
             product_id: None,
+            tag: None,
             status: None,
             sort: Sort::default(),
             after: None,
@@ -254,6 +257,9 @@ impl CustomerQuery {
             return Err(Error::invalid("spent_max", "must not be negative"));
         }
         self.spent.check("spent_min", "spent_max")?;
+        if let Some(tag) = &self.tag {
+            super::tags::TagName::parse("tag", tag)?;
+        }
         for (field, id) in [("course", self.course_id), ("product", self.product_id)] {
             if id.is_some_and(|id| id <= 0) {
                 return Err(Error::invalid(field, "must be a positive id"));

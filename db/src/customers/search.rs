@@ -318,6 +318,18 @@ impl Sql {
                  AND store_id = {store} AND paid_at IS NOT NULL)"
             ));
         }
+        if let Some(tag) = &query.tag {
+            // Validated with the query; names are unique per store in their
+            // normalised form.
+            let normalized = super::tags::TagName::parse("tag", tag)
+                .map(|name| name.normalized().to_string())
+                .unwrap_or_default();
+            let tag = self.arg(Arg::S(normalized));
+            conditions.push(format!(
+                "c.user_id IN (SELECT ct.user_id FROM tags t JOIN customer_tags ct \
+                 ON ct.tag_id = t.id WHERE t.store_id = {store} AND t.name_normalized = {tag})"
+            ));
+        }
         if let Some(status) = query.status {
             let cutoff = self.arg(Arg::I(now_ms.saturating_sub(DEFAULT_ACTIVE_WINDOW_MS)));
             conditions.push(match status {
@@ -832,6 +844,25 @@ mod tests {
     #[test]
     fn like_patterns_escape_wildcards() {
         assert_eq!(like_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
-        assert_eq!(fts_phrase("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(
+            fts_query("say \"hi\"", 12),
+            "search_text : \"say \"\"hi\"\"\" AND store_tag : \"#12#\""
+        );
+    }
+
+    #[test]
+    fn short_terms_become_case_insensitive_prefix_ranges() {
+        assert_eq!(case_variants("a1"), ["a1", "A1"]);
+        assert_eq!(case_variants("An").len(), 4);
+        // No single-character capital: kept as it is.
+        assert_eq!(case_variants("ß"), ["ß"]);
+        assert_eq!(prefix_upper_bound("an").as_deref(), Some("ao"));
+        assert_eq!(prefix_upper_bound("a\u{D7FF}").as_deref(), Some("a\u{E000}"));
+        assert_eq!(
+            prefix_upper_bound("a\u{10FFFF}").as_deref(),
+            Some("b"),
+            "the last character has no successor: the one before grows"
+        );
+        assert_eq!(prefix_upper_bound("\u{10FFFF}"), None);
     }
 }

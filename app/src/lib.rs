@@ -64,6 +64,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/store/:store_id") view=StorePage />
                     <Route path=path!("/store/:store_id/customers") view=CustomersPage />
+                    <Route
+                        path=path!("/store/:store_id/customers/:customer_id")
+                        view=crate::pages::CustomerPage
+                    />
+                    <Route path=path!("/store/:store_id/import") view=crate::pages::ImportPage />
                     <Route path=path!("/store/:store_id/settings") view=crate::pages::SettingsPage />
                     <Route path=path!("/admin/backfill") view=crate::pages::AdminBackfillPage />
                 </Routes>

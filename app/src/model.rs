@@ -29,4 +29,5 @@ pub struct Me {
     pub stores: Vec<StoreSummary>,
 }
 
+pub mod customer;
 pub mod customers;

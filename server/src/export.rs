@@ -43,40 +43,58 @@ pub async fn customers_csv(
     }
 }
 
+/// An error answer: status and a message for the person.
+pub(crate) type Refusal = (StatusCode, String);
+
+/// Logs an unexpected error and answers 500 without its details.
+pub(crate) fn internal(context: &'static str, error: &dyn std::fmt::Display) -> Refusal {
+    tracing::error!(%error, context);
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "something went wrong on our side; please try again".to_string(),
+    )
+}
+
+/// The store of the URL, if the session's account may open it: 401 signed
+/// out, 404 for a store it may not open (or that does not exist), as the
+/// server functions answer.
+pub(crate) async fn authorized_store(
+    db: &db::Db,
+    store_id: &str,
+    session: &Session,
+) -> Result<db::stores::Store, Refusal> {
+    let not_found = || (StatusCode::NOT_FOUND, "not found".to_string());
+    let unauthorized = || (StatusCode::UNAUTHORIZED, "please sign in".to_string());
+    let store_id: i64 = store_id.parse().map_err(|_| not_found())?;
+    let account_id = session
+        .get::<i64>(ACCOUNT_ID_KEY)
+        .await
+        .map_err(|e| internal("session", &e))?
+        .ok_or_else(unauthorized)?;
+    let account = db::accounts::get_account(db, account_id)
+        .await
+        .map_err(|e| internal("account", &e))?
+        .ok_or_else(unauthorized)?;
+    if !db::accounts::can_open_store(db, &account, store_id)
+        .await
+        .map_err(|e| internal("store access", &e))?
+    {
+        return Err(not_found());
+    }
+    db::stores::get_store(db, store_id)
+        .await
+        .map_err(|_| not_found())
+}
+
 async fn respond(
     db: &db::Db,
     store_id: &str,
     session: &Session,
     filter: &CustomerFilter,
-) -> Result<Response, (StatusCode, String)> {
-    let not_found = || (StatusCode::NOT_FOUND, "not found".to_string());
-    let unauthorized = || (StatusCode::UNAUTHORIZED, "please sign in".to_string());
-    let internal = |error: &dyn std::fmt::Display| {
-        tracing::error!(%error, "customers export");
-        (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "something went wrong on our side; please try again".to_string(),
-        )
-    };
-    let store_id: i64 = store_id.parse().map_err(|_| not_found())?;
-    let account_id = session
-        .get::<i64>(ACCOUNT_ID_KEY)
-        .await
-        .map_err(|e| internal(&e))?
-        .ok_or_else(unauthorized)?;
-    let account = db::accounts::get_account(db, account_id)
-        .await
-        .map_err(|e| internal(&e))?
-        .ok_or_else(unauthorized)?;
-    if !db::accounts::can_open_store(db, &account, store_id)
-        .await
-        .map_err(|e| internal(&e))?
-    {
-        return Err(not_found());
-    }
-    let store = db::stores::get_store(db, store_id)
-        .await
-        .map_err(|_| not_found())?;
+) -> Result<Response, Refusal> {
+    let internal = |error: &dyn std::fmt::Display| internal("customers export", error);
+    let store = authorized_store(db, store_id, session).await?;
+    let store_id = store.id;
     let data_error = |error: db::Error| match error {
         db::Error::Invalid { field, message } => {
             (StatusCode::BAD_REQUEST, format!("{field}: {message}"))

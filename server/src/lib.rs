@@ -12,6 +12,7 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod core_cli;
+pub mod customer_export;
 pub mod events_api;
 pub mod export;
 pub mod health;

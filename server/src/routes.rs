@@ -16,7 +16,7 @@ use tower_http::trace::TraceLayer;
 use crate::{
     auth::{self, csrf::AllowedOrigin},
     config::SecurityArgs,
-    events_api, export, health, server_fn_status,
+    customer_export, events_api, export, health, server_fn_status,
 };
 
 /// Every route of the product: health, server functions, pages, static files,
@@ -33,6 +33,7 @@ pub fn router(state: AppState, leptos_options: LeptosOptions, security: &Securit
     let db = state.db.clone();
     let events_db = state.db.clone();
     let export_db = state.db.clone();
+    let customer_db = state.db.clone();
 
     let app = Router::new()
         .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
@@ -49,6 +50,12 @@ pub fn router(state: AppState, leptos_options: LeptosOptions, security: &Securit
             "/store/{store_id}/customers.csv",
             get(move |path, session, query| {
                 export::customers_csv(export_db.clone(), path, session, query)
+            }),
+        )
+        .route(
+            "/store/{store_id}/customers/{customer_id}/export.json",
+            get(move |path, session| {
+                customer_export::customer_json(customer_db.clone(), path, session)
             }),
         )
         .layer(middleware::from_fn_with_state(

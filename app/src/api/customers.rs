@@ -47,6 +47,8 @@ pub async fn customers_overview(store_id: i64) -> Result<StoreOverview, AppError
     let store = db::stores::get_store(&db, store_id).await?;
     let stats = db::customers::search::stats(&db, store_id).await?;
     let catalog = db::customers::search::catalog(&db, store_id).await?;
+    let tags = db::customers::tags::store_tags(&db, store_id).await?;
+    let value = db::customers::ltv::store_value(&db, store_id).await?;
     let options = |items: Vec<db::customers::search::CatalogItem>| {
         items
             .into_iter()
@@ -66,6 +68,11 @@ pub async fn customers_overview(store_id: i64) -> Result<StoreOverview, AppError
         revenue: stats.revenue,
         courses: options(catalog.courses),
         products: options(catalog.products),
+        tags: tags.into_iter().map(|t| (t.name, t.customers)).collect(),
+        lifetime_value: value
+            .into_iter()
+            .map(|v| (v.currency, v.paying_customers, v.average_cents))
+            .collect(),
     })
 }
 

@@ -4,10 +4,12 @@
 
 mod auth;
 mod backfill;
+mod customer;
 mod customers;
 mod stores;
 
 pub use auth::*;
 pub use backfill::*;
+pub use customer::*;
 pub use customers::*;
 pub use stores::*;

@@ -27,6 +27,8 @@ pub struct CustomerFilter {
     /// Course or product id.
     pub course: String,
     pub product: String,
+    /// Tag name.
+    pub tag: String,
     /// `active` or `inactive`.
     pub status: String,
     /// `-total_spent`, `name`, ...; empty means most recent activity first.
@@ -64,7 +66,7 @@ impl CustomerFilter {
         filter
     }
 
-    fn fields_mut(&mut self) -> [(&'static str, &mut String); 14] {
+    fn fields_mut(&mut self) -> [(&'static str, &mut String); 15] {
         [
             ("q", &mut self.q),
             ("type", &mut self.kind),
@@ -77,6 +79,7 @@ impl CustomerFilter {
             ("sub", &mut self.sub),
             ("course", &mut self.course),
             ("product", &mut self.product),
+            ("tag", &mut self.tag),
             ("status", &mut self.status),
             ("sort", &mut self.sort),
             ("after", &mut self.after),
@@ -245,6 +248,11 @@ pub struct StoreOverview {
     pub revenue: Vec<(String, i64)>,
     pub courses: Vec<CatalogOption>,
     pub products: Vec<CatalogOption>,
+    /// The store's tags (name, customers carrying it).
+    pub tags: Vec<(String, i64)>,
+    /// Lifetime value per currency: (currency, paying customers, average net
+    /// per paying customer in cents).
+    pub lifetime_value: Vec<(String, i64, i64)>,
 }
 
 /// What an expanded row shows.
@@ -328,6 +336,7 @@ mod ssr {
                 })?,
                 course_id: optional(&self.course, "course", parse_id)?,
                 product_id: optional(&self.product, "product", parse_id)?,
+                tag: Some(self.tag.trim().to_string()).filter(|t| !t.is_empty()),
                 status: match self.status.as_str() {
                     "" => None,
                     other => Some(Status::parse(other)?),

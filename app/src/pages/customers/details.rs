@@ -14,6 +14,13 @@ pub fn Details(store_id: i64, customer_id: i64, panel_id: String) -> impl IntoVi
     );
     view! {
         <div class="customer-details" id=panel_id data-testid="customer-details">
+            <a
+                class="button open-customer"
+                href=format!("/store/{store_id}/customers/{customer_id}")
+                data-testid="open-customer"
+            >
+                "Open profile, notes and timeline →"
+            </a>
             <Suspense fallback=|| view! { <p class="muted">"Loading details…"</p> }>
                 {move || Suspend::new(async move {
                     match details.await {

@@ -189,6 +189,15 @@ pub fn FilterPanel(overview: StoreOverview) -> impl IntoView {
                     )}
                     {select("course", "Course", pairs(&overview.courses))}
                     {select("product", "Product", pairs(&overview.products))}
+                    {select(
+                        "tag",
+                        "Tag",
+                        overview
+                            .tags
+                            .iter()
+                            .map(|(name, n)| (name.clone(), format!("{name} ({n})")))
+                            .collect(),
+                    )}
                 </div>
                 // Without WASM: submit the panel with the rest of the state.
                 {move || {

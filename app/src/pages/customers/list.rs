@@ -184,7 +184,10 @@ fn ResultList(list: CustomerList, store_empty: bool) -> impl IntoView {
                 {chips}
                 {removable}
             </div>
-            <p class="match-count" data-testid="match-count" aria-live="polite">{count_line}</p>
+            <div class="match-line">
+                <p class="match-count" data-testid="match-count" aria-live="polite">{count_line}</p>
+                {(total > 0).then(|| view! { <super::bulk_tag::BulkTag total /> })}
+            </div>
             {body}
             <nav class="pager" aria-label="Pages">{first_page} {next_page}</nav>
         </div>

@@ -6,6 +6,7 @@
 //! query, and Leptos keeps only the newest fetch's answer, so an older
 //! keystroke's results never replace a newer one's.
 
+mod bulk_tag;
 mod details;
 mod filters;
 pub mod format;
@@ -114,6 +115,13 @@ pub fn CustomersPage() -> impl IntoView {
                                             </a>
                                             <h1>"Customers"</h1>
                                         </div>
+                                        <a
+                                            class="button"
+                                            href=format!("/store/{}/import", store_id.get_untracked())
+                                            data-testid="import-link"
+                                        >
+                                            "Import contacts"
+                                        </a>
                                         <a
                                             class="button"
                                             rel="external"

@@ -3,7 +3,8 @@ use leptos::prelude::*;
 use super::format::{money, thousands};
 use crate::model::customers::StoreOverview;
 
-/// The store's totals: customers, leads, paying, subscribers, revenue.
+/// The store's totals: customers, leads, paying, subscribers, revenue and
+/// lifetime value (average net per paying customer, per currency).
 #[component]
 pub fn StatsCards(overview: StoreOverview) -> impl IntoView {
     let revenue = if overview.revenue.is_empty() {
@@ -13,6 +14,16 @@ pub fn StatsCards(overview: StoreOverview) -> impl IntoView {
             .revenue
             .iter()
             .map(|(currency, cents)| money(*cents, currency))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    let lifetime_value = if overview.lifetime_value.is_empty() {
+        money(0, &overview.currency)
+    } else {
+        overview
+            .lifetime_value
+            .iter()
+            .map(|(currency, _, average)| money(*average, currency))
             .collect::<Vec<_>>()
             .join(" · ")
     };
@@ -31,6 +42,7 @@ pub fn StatsCards(overview: StoreOverview) -> impl IntoView {
             {card("Paying", thousands(overview.paying), "stat-paying")}
             {card("Subscribers", thousands(overview.subscribers), "stat-subscribers")}
             {card("Revenue", revenue, "stat-revenue")}
+            {card("Lifetime value", lifetime_value, "stat-ltv")}
         </section>
     }
 }

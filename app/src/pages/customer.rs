@@ -1,0 +1,449 @@
+//! `/store/:store_id/customers/:customer_id`: one customer. Profile and
+//! lifetime value, courses with progress, purchases, subscriptions with
+//! their history, tags, notes, the timeline (paged by `?before=`), the JSON
+//! export and erasure.
+//!
+//! Every change is an `ActionForm` posting to its server function (it works
+//! before hydration too); the page's one resource re-reads the customer
+//! after any of them.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_params_map, use_query_map},
+};
+
+use crate::{
+    api::{AddNote, AddTag, DeleteNote, EditNote, EraseCustomer, RemoveTag, customer_page},
+    model::{
+        customer::{CustomerView, NoteView},
+        customers::encode,
+    },
+    pages::customers::format::{ago, date, date_time, initials, money, type_label},
+};
+
+/// The page's change actions; each one's version re-reads the customer.
+#[derive(Clone, Copy)]
+struct Actions {
+    add_note: ServerAction<AddNote>,
+    edit_note: ServerAction<EditNote>,
+    delete_note: ServerAction<DeleteNote>,
+    add_tag: ServerAction<AddTag>,
+    remove_tag: ServerAction<RemoveTag>,
+    erase: ServerAction<EraseCustomer>,
+}
+
+impl Actions {
+    fn versions(&self) -> [usize; 5] {
+        [
+            self.add_note.version().get(),
+            self.edit_note.version().get(),
+            self.delete_note.version().get(),
+            self.add_tag.version().get(),
+            self.remove_tag.version().get(),
+        ]
+    }
+
+    /// The newest error of any action, to show above the forms.
+    fn error(&self) -> Option<String> {
+        let err = |v: Option<Result<(), crate::error::AppError>>| v.and_then(Result::err);
+        err(self.add_note.value().get())
+            .or_else(|| err(self.edit_note.value().get()))
+            .or_else(|| err(self.delete_note.value().get()))
+            .or_else(|| err(self.add_tag.value().get()))
+            .or_else(|| err(self.remove_tag.value().get()))
+            .or_else(|| err(self.erase.value().get()))
+            .map(|error| error.to_string())
+    }
+}
+
+#[component]
+pub fn CustomerPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move |name: &str| {
+        params
+            .read()
+            .get(name)
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let store_id = Memo::new(move |_| id("store_id"));
+    let customer_id = Memo::new(move |_| id("customer_id"));
+    let before = Memo::new(move |_| query.read().get("before").unwrap_or_default());
+    let actions = Actions {
+        add_note: ServerAction::new(),
+        edit_note: ServerAction::new(),
+        delete_note: ServerAction::new(),
+        add_tag: ServerAction::new(),
+        remove_tag: ServerAction::new(),
+        erase: ServerAction::new(),
+    };
+    provide_context(actions);
+    let customer = Resource::new(
+        move || {
+            (
+                store_id.get(),
+                customer_id.get(),
+                before.get(),
+                actions.versions(),
+            )
+        },
+        |(store_id, customer_id, before, _)| customer_page(store_id, customer_id, before),
+    );
+    // Erased: back to the list, which no longer has them.
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = actions.erase.value().get() {
+            navigate(
+                &format!("/store/{}/customers", store_id.get_untracked()),
+                Default::default(),
+            );
+        }
+    });
+
+    view! {
+        <Title text="Customer" />
+        <div class="customer-page">
+            <a class="muted back" href=move || format!("/store/{}/customers", store_id.get())>
+                "← Customers"
+            </a>
+            <Transition fallback=|| view! { <p class="muted">"Loading customer…"</p> }>
+                {move || Suspend::new(async move {
+                    match customer.await {
+                        Ok(customer) => {
+                            view! {
+                                <Profile
+                                    store_id=store_id.get_untracked()
+                                    paged=!before.get_untracked().is_empty()
+                                    customer
+                                />
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <crate::pages::NotFoundOr error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+/// Hidden inputs naming the store and the customer, for every form.
+fn ids(store_id: i64, customer_id: i64) -> impl IntoView {
+    view! {
+        <input type="hidden" name="store_id" value=store_id.to_string() />
+        <input type="hidden" name="customer_id" value=customer_id.to_string() />
+    }
+}
+
+#[component]
+fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView {
+    let actions = expect_context::<Actions>();
+    let now = customer.now_ms;
+    let cid = customer.id;
+    let name = customer
+        .name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "(no name)".into());
+    let value = if customer.value.is_empty() {
+        view! { <p class="muted">"No payments yet."</p> }.into_any()
+    } else {
+        view! {
+            <table class="value" data-testid="customer-value">
+                <thead>
+                    <tr>
+                        <th>"Currency"</th>
+                        <th class="num">"Paid"</th>
+                        <th class="num">"Refunded"</th>
+                        <th class="num">"Lifetime value"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {customer
+                        .value
+                        .iter()
+                        .map(|v| {
+                            view! {
+                                <tr>
+                                    <td>{v.currency.clone()}</td>
+                                    <td class="num">{money(v.paid_cents, &v.currency)}</td>
+                                    <td class="num">{money(v.refunded_cents, &v.currency)}</td>
+                                    <td class="num">
+                                        <strong>{money(v.net_cents, &v.currency)}</strong>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any()
+    };
+    let courses = customer
+        .courses
+        .iter()
+        .map(|c| {
+            view! {
+                <li class="course-progress">
+                    <span class="detail-title">{c.title.clone()}</span>
+                    <progress max="100" value=c.progress.to_string()></progress>
+                    <span class="percent">{format!("{}%", c.progress)}</span>
+                    <span class="muted" title=date_time(c.last_accessed_at)>
+                        {format!("last access {}", ago(c.last_accessed_at, now))}
+                    </span>
+                </li>
+            }
+        })
+        .collect_view();
+    let purchases = customer
+        .purchases
+        .iter()
+        .map(|p| {
+            view! {
+                <li class="product-purchase">
+                    <span class="detail-title">{p.title.clone()}</span>
+                    <span title=date_time(p.paid_at)>{date(p.paid_at)}</span>
+                    <span class="num">{money(p.amount_cents, &p.currency)}</span>
+                    {p.refunded.then(|| view! { <span class="badge refunded">"refunded"</span> })}
+                </li>
+            }
+        })
+        .collect_view();
+    let subscriptions = customer
+        .subscriptions
+        .iter()
+        .map(|s| {
+            let history = s
+                .history
+                .iter()
+                .map(|(at, status)| format!("{} {status}", date(*at)))
+                .collect::<Vec<_>>()
+                .join(" → ");
+            view! {
+                <li class="subscription">
+                    <span class="detail-title">{s.plan.clone()}</span>
+                    <span class=format!("badge sub-{}", s.status)>{s.status.clone()}</span>
+                    <span class="num">
+                        {format!("{} / {}", money(s.amount_cents, &s.currency), s.interval)}
+                    </span>
+                    <span class="muted">{format!("since {}", date(s.started_at))}</span>
+                    <span class="muted history">{history}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let tags = customer
+        .tags
+        .iter()
+        .map(|tag| {
+            let href = format!("/store/{store_id}/customers?tag={}", encode(tag));
+            let label = format!("Remove tag {tag}");
+            let (tag, text) = (tag.clone(), tag.clone());
+            view! {
+                <li class="chip tag" data-testid="customer-tag">
+                    <A href=href>{text}</A>
+                    <ActionForm action=actions.remove_tag attr:class="inline">
+                        {ids(store_id, cid)}
+                        <input type="hidden" name="tag" value=tag />
+                        <button type="submit" class="link" aria-label=label>
+                            "×"
+                        </button>
+                    </ActionForm>
+                </li>
+            }
+        })
+        .collect_view();
+    let store_tags = customer
+        .store_tags
+        .iter()
+        .map(|tag| view! { <option value=tag.clone()></option> })
+        .collect_view();
+    let notes = customer
+        .notes
+        .into_iter()
+        .map(|note| view! { <Note store_id customer_id=cid note /> })
+        .collect_view();
+    let timeline = customer
+        .timeline
+        .iter()
+        .map(|entry| {
+            view! {
+                <li class=format!("event event-{}", entry.kind) data-kind=entry.kind.clone()>
+                    <time title=date_time(entry.at)>{date(entry.at)}</time>
+                    <span>{entry.text.clone()}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let newest = paged.then(|| {
+        view! { <A href=format!("/store/{store_id}/customers/{cid}") attr:class="button">"← Newest"</A> }
+    });
+    let older = customer.older.clone().map(|cursor| {
+        view! {
+            <A href=format!("?before={}", encode(&cursor)) attr:class="button" attr:data-testid="timeline-older">
+                "Older →"
+            </A>
+        }
+    });
+
+    view! {
+        <div class="page-head">
+            <div class="who-head">
+                <span class=format!("avatar avatar-{}", cid.rem_euclid(6)) aria-hidden="true">
+                    {initials(customer.name.as_deref(), customer.email.as_deref())}
+                </span>
+                <div>
+                    <h1 data-testid="customer-name">{name}</h1>
+                    <p class="muted">
+                        {customer.email.clone().unwrap_or_else(|| "no email".into())}
+                    </p>
+                </div>
+            </div>
+            <a
+                class="button"
+                rel="external"
+                download=format!("customer-{cid}.json")
+                href=format!("/store/{store_id}/customers/{cid}/export.json")
+                data-testid="export-json"
+            >
+                "Export data (JSON)"
+            </a>
+        </div>
+        {move || actions.error().map(|error| view! { <p class="error" role="alert">{error}</p> })}
+        <dl class="facts">
+            <div>
+                <dt>"Type"</dt>
+                <dd>
+                    <span class=format!("badge type-{}", customer.kind) data-testid="customer-type">
+                        {type_label(&customer.kind)}
+                    </span>
+                </dd>
+            </div>
+            <div>
+                <dt>"Status"</dt>
+                <dd class=format!("status status-{}", customer.status)>{customer.status.clone()}</dd>
+            </div>
+            <div>
+                <dt>"First source"</dt>
+                <dd>{customer.source.clone()}</dd>
+            </div>
+            <div>
+                <dt>"Joined"</dt>
+                <dd title=date_time(customer.joined_at)>{date(customer.joined_at)}</dd>
+            </div>
+            <div>
+                <dt>"Last activity"</dt>
+                <dd title=date_time(customer.last_activity_at)>
+                    {ago(customer.last_activity_at, now)}
+                </dd>
+            </div>
+        </dl>
+        <div class="customer-grid">
+            <section>
+                <h2>"Lifetime value"</h2>
+                {value}
+                <h2>"Courses"</h2>
+                <ul class="detail-list">{courses}</ul>
+                <h2>"Purchases"</h2>
+                <ul class="detail-list">{purchases}</ul>
+                <h2>"Subscription"</h2>
+                <ul class="detail-list">{subscriptions}</ul>
+            </section>
+            <section>
+                <h2>"Tags"</h2>
+                <ul class="chips tags">{tags}</ul>
+                <ActionForm action=actions.add_tag attr:class="inline-form">
+                    {ids(store_id, cid)}
+                    <input
+                        name="tag"
+                        list="store-tags"
+                        maxlength="50"
+                        required
+                        placeholder="Add a tag"
+                        aria-label="Tag"
+                        data-testid="tag-input"
+                    />
+                    <datalist id="store-tags">{store_tags}</datalist>
+                    <button type="submit" class="button" data-testid="tag-add">"Add"</button>
+                </ActionForm>
+                <h2>"Notes"</h2>
+                <ActionForm action=actions.add_note attr:class="note-form">
+                    {ids(store_id, cid)}
+                    <textarea
+                        name="body"
+                        rows="3"
+                        maxlength="5000"
+                        required
+                        placeholder="Write a note"
+                        aria-label="New note"
+                        data-testid="note-input"
+                    ></textarea>
+                    <button type="submit" class="button" data-testid="note-add">"Add note"</button>
+                </ActionForm>
+                <ul class="notes" data-testid="notes">{notes}</ul>
+                <h2>"Timeline"</h2>
+                <ol class="timeline" data-testid="timeline">{timeline}</ol>
+                <nav class="pager">{newest} {older}</nav>
+                <details class="danger">
+                    <summary>"Erase this customer"</summary>
+                    <p>
+                        "Deletes this customer and every fact about them in this store \
+                         (enrollments, purchases, subscriptions, notes, tags). This cannot be \
+                         undone. Export their data first if they asked for it."
+                    </p>
+                    <ActionForm action=actions.erase attr:class="inline-form">
+                        {ids(store_id, cid)}
+                        <input
+                            name="confirm"
+                            required
+                            pattern="erase"
+                            placeholder="type erase"
+                            aria-label="Type erase to confirm"
+                            data-testid="erase-confirm"
+                        />
+                        <button type="submit" class="button danger" data-testid="erase">
+                            "Erase customer"
+                        </button>
+                    </ActionForm>
+                </details>
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn Note(store_id: i64, customer_id: i64, note: NoteView) -> impl IntoView {
+    let actions = expect_context::<Actions>();
+    let note_id = note.id.to_string();
+    let delete_id = note_id.clone();
+    let when = match note.edited_at {
+        Some(at) => format!("{} (edited {})", date_time(note.created_at), date_time(at)),
+        None => date_time(note.created_at),
+    };
+    view! {
+        <li class="note" data-testid="note">
+            <p class="note-body">{note.body.clone()}</p>
+            <p class="muted">{format!("{} · {when}", note.author)}</p>
+            <details>
+                <summary>"Edit"</summary>
+                <ActionForm action=actions.edit_note attr:class="note-form">
+                    {ids(store_id, customer_id)}
+                    <input type="hidden" name="note_id" value=note_id />
+                    <textarea name="body" rows="3" maxlength="5000" required aria-label="Note">
+                        {note.body}
+                    </textarea>
+                    <button type="submit" class="button">"Save"</button>
+                </ActionForm>
+            </details>
+            <ActionForm action=actions.delete_note attr:class="inline">
+                {ids(store_id, customer_id)}
+                <input type="hidden" name="note_id" value=delete_id />
+                <button type="submit" class="link" data-testid="note-delete">"Delete"</button>
+            </ActionForm>
+        </li>
+    }
+}

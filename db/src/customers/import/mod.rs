@@ -406,17 +406,23 @@ async fn tag_batch(
         .collect::<Result<_>>()?;
     let names: Vec<&TagName> = batch.iter().flat_map(|c| &c.tags).collect();
     let tag_ids = tags::ensure_tags(&mut tx, store_id, &names, now_ms).await?;
-    let mut added = vec![0; batch.len()];
+    let mut pairs = Vec::new();
+    let mut row_of_user = HashMap::new();
     for (i, (contact, external)) in batch.iter().zip(external_ids).enumerate() {
         let Some(&user_id) = users.get(external.as_str()) else {
             continue;
         };
-        for name in &contact.tags {
-            let tag = &tag_ids[name.normalized()];
-            if tags::tag_user(&mut tx, store_id, user_id, tag, actor, now_ms).await? {
-                added[i] += 1;
-            }
-        }
+        row_of_user.insert(user_id, i);
+        pairs.extend(
+            contact
+                .tags
+                .iter()
+                .map(|name| (user_id, &tag_ids[name.normalized()])),
+        );
+    }
+    let mut added = vec![0; batch.len()];
+    for (_, user_id) in tags::tag_users(&mut tx, store_id, &pairs, actor, now_ms).await? {
+        added[row_of_user[&user_id]] += 1;
     }
     tx.commit().await?;
     Ok(added)

@@ -55,7 +55,7 @@ pub struct Erasure {
 
 /// The tables holding a customer's rows in a store, children first, each
 /// with its `store_id` and `user_id` columns.
-pub const CUSTOMER_TABLES: [&str; 12] = [
+pub const CUSTOMER_TABLES: [&str; 11] = [
     "customer_activity",
     "customer_notes",
     "customer_tags",
@@ -67,8 +67,6 @@ pub const CUSTOMER_TABLES: [&str; 12] = [
     "leads",
     "customer_totals",
     "customers",
-    // Last: the rows above reference it.
-    "user_ids",
 ];
 
 /// Exports customer `customer_id` of the store.
@@ -122,8 +120,8 @@ pub async fn erase_customer(db: &Db, store_id: i64, customer_id: i64) -> Result<
         user_id,
         ..Erasure::default()
     };
-    for table in &CUSTOMER_TABLES[..CUSTOMER_TABLES.len() - 1] {
-        let sql = match *table {
+    for table in CUSTOMER_TABLES {
+        let sql = match table {
             // History of the user's subscriptions in the store, whoever it
             // names.
             "subscription_changes" => "DELETE FROM subscription_changes WHERE subscription_id IN \
@@ -176,7 +174,7 @@ async fn referenced_elsewhere(
     store_id: i64,
     user_id: i64,
 ) -> Result<bool> {
-    for table in &CUSTOMER_TABLES[..CUSTOMER_TABLES.len() - 1] {
+    for table in CUSTOMER_TABLES {
         let found: Option<i64> = sqlx::query_scalar(&format!(
             "SELECT user_id FROM {table} \
              WHERE store_id IN (SELECT id FROM stores WHERE id <> $2) AND user_id = $1 LIMIT 1"

@@ -422,6 +422,16 @@ async fn subscriptions_show_their_history_and_renewals() {
             .count(),
         4
     );
+    let logged: Vec<String> =
+        sqlx::query_scalar("SELECT event_id FROM events WHERE store_id = $1 ORDER BY event_id")
+            .bind(s)
+            .fetch_all(db.reader())
+            .await
+            .unwrap();
+    assert_eq!(
+        logged,
+        ["b1", "b2", "plan", "r2", "s1", "s2", "s3", "s4", "s5", "s6"]
+    );
     let customer = customer_id(db, s, "cy").await;
     let whole = paged(db, s, customer, 50).await;
     let got: Vec<(i64, &str, Option<&str>)> = whole
@@ -1047,6 +1057,18 @@ async fn importing_contacts_matches_by_email_reports_each_row_and_is_idempotent(
             summary.tagged
         ),
         (8, 3, 1, 0, 5)
+    );
+
+    // One lead event per imported row, logged like the API's.
+    assert_eq!(
+        scalar(
+            db,
+            "SELECT COUNT(*) FROM events WHERE store_id = $1 AND type = 'lead' \
+             AND occurred_at = $2 AND event_id LIKE 'import:%'",
+            &[s, NOW]
+        )
+        .await,
+        4
     );
 
     // The platform person: the same customer, name kept, source unchanged

@@ -104,10 +104,16 @@ async fn apply_in(
     let mut touched = BTreeSet::new();
     let mut retitled = Vec::new();
     let mut results = Vec::with_capacity(events.len());
+    let logged: Vec<(&str, &str, i64)> = events
+        .iter()
+        .map(|e| (e.event_id.as_str(), e.kind, e.occurred_at.get()))
+        .collect();
+    let new_ids = write::log_events(conn, store_id, &logged, now).await?;
+    // A repeat within the batch: only its first occurrence is applied.
+    let mut applied = BTreeSet::new();
     for event in events {
-        let at = event.occurred_at.get();
         let id = event.event_id.as_str();
-        let fresh = write::log_event(conn, store_id, id, event.kind, at, now).await?;
+        let fresh = new_ids.contains(id) && applied.insert(id);
         if fresh {
             apply_fact(
                 conn,

@@ -69,6 +69,15 @@ pub async fn resolve(
         .await?
         .rows_affected();
         if mapped == 1 {
+            if created.is_some() {
+                // A new user, written with this event's name and email and
+                // locked by this transaction (its row is not yet visible to
+                // others): nothing to update, no other store to tell.
+                return Ok(Resolved {
+                    user_id: candidate,
+                    profile_changed: false,
+                });
+            }
             user_id = Some(candidate);
         } else {
             // Another transaction mapped this platform id first: use its user

@@ -1,6 +1,8 @@
 //! The statements that record facts. Each one converges: applying the same
 //! reports in any order, any number of times, leaves the same row.
 
+use std::collections::HashSet;
+
 use sqlx::{AnyConnection, Row};
 
 use crate::{
@@ -8,28 +10,42 @@ use crate::{
     events::{CatalogEntry, CatalogKind},
 };
 
-/// Logs an event id; false when the store already had it (a repeat).
-pub async fn log_event(
+/// Event ids logged per statement (five values each).
+const EVENTS_PER_STATEMENT: usize = 1_000;
+
+/// Logs a batch's event ids (id, type, occurred_at) in multi-row
+/// statements; answers the ids that were new (a repeat, of an earlier batch
+/// or within this one, is logged once). One round trip per thousand events
+/// instead of one per event: imports and large batches spend most of their
+/// time in round trips.
+pub async fn log_events(
     conn: &mut AnyConnection,
     store_id: i64,
-    event_id: &str,
-    kind: &str,
-    occurred_at: i64,
+    events: &[(&str, &str, i64)],
     now: i64,
-) -> Result<bool> {
-    let inserted = sqlx::query(
-        "INSERT INTO events (store_id, event_id, type, occurred_at, received_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (store_id, event_id) DO NOTHING",
-    )
-    .bind(store_id)
-    .bind(event_id)
-    .bind(kind)
-    .bind(occurred_at)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    Ok(inserted == 1)
+) -> Result<HashSet<String>> {
+    let mut fresh = HashSet::with_capacity(events.len());
+    for chunk in events.chunks(EVENTS_PER_STATEMENT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n = 3 + i * 3;
+                format!("($1, ${n}, ${}, ${}, $2)", n + 1, n + 2)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO events (store_id, event_id, type, occurred_at, received_at) \
+             VALUES {} ON CONFLICT (store_id, event_id) DO NOTHING RETURNING event_id",
+            values.join(", ")
+        );
+        let mut query = sqlx::query_scalar::<_, String>(&sql)
+            .bind(store_id)
+            .bind(now);
+        for (id, kind, at) in chunk {
+            query = query.bind(*id).bind(*kind).bind(*at);
+        }
+        fresh.extend(query.fetch_all(&mut *conn).await?);
+    }
+    Ok(fresh)
 }
 
 /// The id of a catalog entry, created as a placeholder (no title yet) when a

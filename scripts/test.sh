@@ -37,4 +37,4 @@ printf 'release WASM: %s bytes raw, %s bytes gzip\n' "$(stat -c %s "$wasm")" "$(
 
 step "browser tests (headless Chromium against the release build)"
 TEST_DATABASE=sqlite cargo nextest run -p tests --run-ignored only --no-fail-fast \
-  -E 'binary(browser) | binary(browser_backfill) | binary(browser_customers)'
+  -E 'binary(browser) | binary(browser_backfill) | binary(browser_customers) | binary(browser_customer)'

@@ -25,7 +25,7 @@ use leptos_router::{
 
 use crate::{
     components::layout::Layout,
-    pages::{CustomersPage, LoginPage, NotFound, StorePage, StoresPage},
+    pages::{CustomerPage, CustomersPage, LoginPage, NotFound, StorePage, StoresPage},
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -64,11 +64,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/store/:store_id") view=StorePage />
                     <Route path=path!("/store/:store_id/customers") view=CustomersPage />
-                    <Route
-                        path=path!("/store/:store_id/customers/:customer_id")
-                        view=crate::pages::CustomerPage
-                    />
-                    <Route path=path!("/store/:store_id/import") view=crate::pages::ImportPage />
+                    <Route path=path!("/store/:store_id/customers/:customer_id") view=CustomerPage />
                     <Route path=path!("/store/:store_id/settings") view=crate::pages::SettingsPage />
                     <Route path=path!("/admin/backfill") view=crate::pages::AdminBackfillPage />
                 </Routes>

@@ -16,6 +16,7 @@ pub mod customer_export;
 pub mod events_api;
 pub mod export;
 pub mod health;
+pub mod import_pages;
 pub mod routes;
 pub mod serve;
 pub mod server_fn_status;

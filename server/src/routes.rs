@@ -16,7 +16,7 @@ use tower_http::trace::TraceLayer;
 use crate::{
     auth::{self, csrf::AllowedOrigin},
     config::SecurityArgs,
-    customer_export, events_api, export, health, server_fn_status,
+    customer_export, events_api, export, health, import_pages, server_fn_status,
 };
 
 /// Every route of the product: health, server functions, pages, static files,
@@ -51,6 +51,28 @@ pub fn router(state: AppState, leptos_options: LeptosOptions, security: &Securit
             get(move |path, session, query| {
                 export::customers_csv(export_db.clone(), path, session, query)
             }),
+        )
+        .route(
+            "/store/{store_id}/import",
+            get({
+                let db = state.db.clone();
+                move |path, session| import_pages::choose(db.clone(), path, session)
+            })
+            .post({
+                let db = state.db.clone();
+                move |path, session, form| import_pages::run(db.clone(), path, session, form)
+            })
+            .layer(DefaultBodyLimit::max(import_pages::MAX_BODY_BYTES)),
+        )
+        .route(
+            "/store/{store_id}/import/preview",
+            post({
+                let db = state.db.clone();
+                move |path, session, multipart| {
+                    import_pages::preview_file(db.clone(), path, session, multipart)
+                }
+            })
+            .layer(DefaultBodyLimit::max(import_pages::MAX_BODY_BYTES)),
         )
         .route(
             "/store/{store_id}/customers/{customer_id}/export.json",

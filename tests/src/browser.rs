@@ -238,6 +238,59 @@ impl Page {
     }
 }
 
+/// A seeded store (a few hundred customers) owned by owner@example.com.
+pub async fn seed_owned_store(database: &crate::TestDatabase) -> i64 {
+    let db = &database.db;
+    let report = db::seed::seed(
+        db,
+        &db::seed::SeedOptions {
+            seed: 5,
+            stores: 1,
+            users: 400,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let store = report.store_ids[0];
+    let owner = db::accounts::upsert_account(db, "owner@example.com", crate::PASSWORD, false)
+        .await
+        .unwrap();
+    db::accounts::add_member(db, store, owner, db::accounts::Role::Owner)
+        .await
+        .unwrap();
+    store
+}
+
+/// Signs owner@example.com in through the login page, landing on `landing`.
+pub async fn sign_in(page: &Page, base: &str, landing: &str) {
+    page.open(&format!("{base}/login?next={landing}")).await;
+    let find = |css: &'static str| page.client.find(fantoccini::Locator::Css(css));
+    find("input[name=email]")
+        .await
+        .unwrap()
+        .send_keys("owner@example.com")
+        .await
+        .unwrap();
+    find("input[name=password]")
+        .await
+        .unwrap()
+        .send_keys(crate::PASSWORD)
+        .await
+        .unwrap();
+    find("button[type=submit]")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    page.wait_for(
+        "!!document.querySelector('[data-testid=account-email]')",
+        "signed in",
+    )
+    .await;
+}
+
 /// Chromedriver's log endpoint (not in the W3C protocol, so not in fantoccini).
 #[derive(Debug)]
 struct BrowserLog;

@@ -3,61 +3,9 @@
 //! `--run-ignored only`.
 
 use tests::{
-    PASSWORD, TestDatabase,
-    browser::{Page, ReleaseServer, with_browser},
+    TestDatabase,
+    browser::{ReleaseServer, seed_owned_store, sign_in, with_browser},
 };
-
-/// A seeded store (a few hundred customers) owned by owner@example.com.
-async fn seed(database: &TestDatabase) -> i64 {
-    let db = &database.db;
-    let report = db::seed::seed(
-        db,
-        &db::seed::SeedOptions {
-            seed: 5,
-            stores: 1,
-            users: 400,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    let store = report.store_ids[0];
-    let owner = db::accounts::upsert_account(db, "owner@example.com", PASSWORD, false)
-        .await
-        .unwrap();
-    db::accounts::add_member(db, store, owner, db::accounts::Role::Owner)
-        .await
-        .unwrap();
-    store
-}
-
-async fn sign_in(page: &Page, base: &str, landing: &str) {
-    page.open(&format!("{base}/login?next={landing}")).await;
-    let find = |css: &'static str| page.client.find(fantoccini::Locator::Css(css));
-    find("input[name=email]")
-        .await
-        .unwrap()
-        .send_keys("owner@example.com")
-        .await
-        .unwrap();
-    find("input[name=password]")
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    find("button[type=submit]")
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    page.wait_for(
-        "!!document.querySelector('[data-testid=account-email]')",
-        "signed in",
-    )
-    .await;
-}
 
 const COUNT: &str = "document.querySelector('[data-testid=match-count]')?.textContent";
 
@@ -65,7 +13,7 @@ const COUNT: &str = "document.querySelector('[data-testid=match-count]')?.textCo
 #[ignore = "needs the release build and Chromium: run through scripts/test.sh"]
 async fn search_chips_reload_expand_and_export() {
     let database = TestDatabase::new().await;
-    let store = seed(&database).await;
+    let store = seed_owned_store(&database).await;
     let server = ReleaseServer::start(&database.url).await;
     let base = server.url("");
     let path = format!("/store/{store}/customers");

@@ -80,7 +80,7 @@ async fn customer_id(app: &TestApp, store: i64, email: &str) -> i64 {
 async fn page(session: &Session, store: i64, customer: i64) -> (u16, Value) {
     let (status, body) = session
         .get(&format!(
-            "/api/customer/page?store_id={store}&customer_id={customer}"
+            "/api/customer/data?store_id={store}&customer_id={customer}"
         ))
         .await;
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
@@ -214,6 +214,7 @@ async fn bulk_tagging_tags_the_whole_filtered_set() {
                 ("filter[q]", "zebra"),
                 ("filter[type]", "lead"),
                 ("tag", "Cohort 1"),
+                ("confirm", "yes"),
             ],
         )
         .await;
@@ -286,10 +287,21 @@ async fn contacts_import_previews_then_creates_leads_without_duplicates() {
         .await,
         5
     );
-    // Again: nothing new.
-    let (_, body) = ann.post_form("/api/customers/import", &form).await;
-    let again: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(again["created"], 0, "{again}");
+    // Again, through the import page's form: nothing new, and the page says so.
+    let (status, html) = ann
+        .post_form(
+            &format!("/store/{alpha}/import"),
+            &[("file_name", "contacts.csv"), ("csv", csv)],
+        )
+        .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("0 created, 0 updated, 3 unchanged, 2 rejected."),
+        "{html}"
+    );
+    let (status, html) = ann.get(&format!("/store/{alpha}/import")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("multipart/form-data"), "{html}");
     assert_eq!(
         count(
             &app,
@@ -364,8 +376,11 @@ async fn another_store_s_customer_is_not_found_and_untouched() {
     let (a, b, c) = (alpha.to_string(), beta.to_string(), alice.to_string());
 
     for path in [
+        format!("/api/customer/data?store_id={alpha}&customer_id={alice}"),
+        format!("/api/customer/data?store_id={beta}&customer_id={alice}"),
         format!("/api/customer/page?store_id={alpha}&customer_id={alice}"),
         format!("/api/customer/page?store_id={beta}&customer_id={alice}"),
+        format!("/store/{alpha}/customers/{alice}"),
         format!("/store/{alpha}/customers/{alice}/export.json"),
         format!("/store/{beta}/customers/{alice}/export.json"),
         format!("/store/{alpha}/import"),
@@ -437,7 +452,7 @@ async fn another_store_s_customer_is_not_found_and_untouched() {
     // Signed out: 401.
     let (status, _) = app
         .get(&format!(
-            "/api/customer/page?store_id={alpha}&customer_id={alice}"
+            "/api/customer/data?store_id={alpha}&customer_id={alice}"
         ))
         .await;
     assert_eq!(status, 401);

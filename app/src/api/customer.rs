@@ -16,10 +16,28 @@ use crate::{
 /// Timeline entries per page of the detail page.
 pub const TIMELINE_PAGE: u32 = 25;
 
-/// The detail page: profile, value, courses, purchases, subscriptions, tags,
-/// notes and the timeline page that starts after `before` (empty: newest).
+/// The detail page's body, rendered on the server: profile, value, courses,
+/// purchases, subscriptions, tags, notes and the timeline page that starts
+/// after `before` (empty: newest). See `pages::customer` for why HTML.
 #[server(endpoint = "customer/page", input = GetUrl)]
 pub async fn customer_page(
+    store_id: i64,
+    customer_id: i64,
+    #[server(default)] before: String,
+    #[server(default)] refused: bool,
+) -> Result<String, AppError> {
+    let customer = customer_data(store_id, customer_id, before.clone()).await?;
+    Ok(crate::pages::customer::render(
+        store_id,
+        !before.trim().is_empty(),
+        refused,
+        customer,
+    ))
+}
+
+/// The detail page's data, as data (for tests and scripts).
+#[server(endpoint = "customer/data", input = GetUrl)]
+pub async fn customer_data(
     store_id: i64,
     customer_id: i64,
     #[server(default)] before: String,
@@ -35,6 +53,7 @@ pub async fn add_note(store_id: i64, customer_id: i64, body: String) -> Result<(
     let db = crate::state::app_state()?.db;
     let now = db::time::now_ms();
     db::customers::notes::add_note(&db, store_id, customer_id, account.id, &body, now).await?;
+    back_to_customer(store_id, customer_id);
     Ok(())
 }
 
@@ -50,6 +69,7 @@ pub async fn edit_note(
     let now = db::time::now_ms();
     db::customers::notes::edit_note(&db, store_id, customer_id, note_id, account.id, &body, now)
         .await?;
+    back_to_customer(store_id, customer_id);
     Ok(())
 }
 
@@ -58,6 +78,7 @@ pub async fn delete_note(store_id: i64, customer_id: i64, note_id: i64) -> Resul
     crate::auth::ssr::authorize_store(store_id).await?;
     let db = crate::state::app_state()?.db;
     db::customers::notes::delete_note(&db, store_id, customer_id, note_id).await?;
+    back_to_customer(store_id, customer_id);
     Ok(())
 }
 
@@ -67,6 +88,7 @@ pub async fn add_tag(store_id: i64, customer_id: i64, tag: String) -> Result<(),
     let db = crate::state::app_state()?.db;
     let now = db::time::now_ms();
     db::customers::tags::add_tag(&db, store_id, customer_id, Some(account.id), &tag, now).await?;
+    back_to_customer(store_id, customer_id);
     Ok(())
 }
 
@@ -77,22 +99,35 @@ pub async fn remove_tag(store_id: i64, customer_id: i64, tag: String) -> Result<
     let now = db::time::now_ms();
     db::customers::tags::remove_tag(&db, store_id, customer_id, Some(account.id), &tag, now)
         .await?;
+    back_to_customer(store_id, customer_id);
     Ok(())
 }
 
-/// Tags every customer matching `filter` (the whole set, not one page).
-/// Answers how many got the tag.
+/// Tags every customer matching `filter` (the whole set, not one page),
+/// once `confirm` is `yes` (the form's checkbox). Answers how many got the
+/// tag, and sends a browser to the list of that tag.
 #[server(endpoint = "customers/tag")]
 pub async fn tag_matching(
     store_id: i64,
     #[server(default)] filter: CustomerFilter,
     tag: String,
+    #[server(default)] confirm: String,
 ) -> Result<u64, AppError> {
     let account = crate::auth::ssr::authorize_store(store_id).await?;
+    if confirm != "yes" {
+        return Err(db::Error::invalid("confirm", "confirm tagging every match").into());
+    }
     let db = crate::state::app_state()?.db;
     let query = filter.to_query()?;
     let now = db::time::now_ms();
-    Ok(db::customers::tags::bulk_tag(&db, store_id, &query, Some(account.id), &tag, now).await?)
+    let tagged =
+        db::customers::tags::bulk_tag(&db, store_id, &query, Some(account.id), &tag, now).await?;
+    let list = CustomerFilter::default().with("tag", tag.trim());
+    leptos_axum::redirect(&format!(
+        "/store/{store_id}/customers{}",
+        list.query_string()
+    ));
+    Ok(tagged)
 }
 
 /// GDPR erasure: the customer and every fact of theirs in this store.
@@ -109,11 +144,20 @@ pub async fn erase_customer(
     }
     let db = crate::state::app_state()?.db;
     db::customers::privacy::erase_customer(&db, store_id, customer_id).await?;
+    // The customer is gone: back to the list.
+    leptos_axum::redirect(&format!("/store/{store_id}/customers"));
     Ok(())
 }
 
-/// Reads a contacts file (CSV text) and shows its first rows and what would
-/// be imported, writing nothing.
+/// The detail page's forms post here directly: send the browser back to the
+/// page, which then shows the change.
+#[cfg(feature = "ssr")]
+fn back_to_customer(store_id: i64, customer_id: i64) {
+    leptos_axum::redirect(&format!("/store/{store_id}/customers/{customer_id}"));
+}
+
+/// Reads a contacts file (CSV text) and answers its first rows and what
+/// would be imported, writing nothing (the import page's preview, as data).
 #[server(endpoint = "customers/import/preview")]
 pub async fn preview_import(
     store_id: i64,
@@ -153,37 +197,36 @@ pub async fn import_contacts(
         now,
     )
     .await?;
-    Ok(ImportResultView {
-        rows: summary.rows,
-        created: summary.created,
-        updated: summary.updated,
-        unchanged: summary.unchanged,
-        rejected: summary
-            .rejected
-            .into_iter()
-            .map(|r| (r.row, r.reason))
-            .collect(),
-    })
+    Ok(ssr::result_view(summary))
 }
+
+/// The import pages (server-rendered, `server/src/import_pages.rs`) share
+/// these with the server functions.
+#[cfg(feature = "ssr")]
+pub use ssr::{PREVIEW_ROWS, preview_view, result_view};
 
 #[cfg(feature = "ssr")]
 mod ssr {
     use db::customers::{
-        detail, import::ImportPreview, notes, tags, timeline, timeline::TimelineEntry,
+        detail,
+        import::{ImportPreview, ImportSummary},
+        notes, tags, timeline,
+        timeline::TimelineEntry,
     };
 
     use crate::{
         error::AppError,
         model::{
             customer::{
-                CustomerView, ImportPreviewView, ImportRowView, NoteView, SubscriptionHistoryView,
-                TimelineView, ValueView,
+                CustomerView, ImportPreviewView, ImportResultView, ImportRowView, NoteView,
+                SubscriptionHistoryView, TimelineView, ValueView,
             },
             customers::{CourseView, ProductView},
         },
         pages::customers::format::money,
     };
 
+    /// Rows the import page's preview shows.
     pub const PREVIEW_ROWS: usize = 10;
 
     pub async fn page(
@@ -318,6 +361,20 @@ mod ssr {
             at: entry.at,
             kind: entry.kind,
             text,
+        }
+    }
+
+    pub fn result_view(summary: ImportSummary) -> ImportResultView {
+        ImportResultView {
+            rows: summary.rows,
+            created: summary.created,
+            updated: summary.updated,
+            unchanged: summary.unchanged,
+            rejected: summary
+                .rejected
+                .into_iter()
+                .map(|r| (r.row, r.reason))
+                .collect(),
         }
     }
 

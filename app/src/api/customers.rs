@@ -76,6 +76,14 @@ pub async fn customers_overview(store_id: i64) -> Result<StoreOverview, AppError
     })
 }
 
+/// An expanded row's body, rendered on the server (see
+/// `pages::customers::details`).
+#[server(endpoint = "customers/details_html", input = GetUrl)]
+pub async fn customer_details_html(store_id: i64, customer_id: i64) -> Result<String, AppError> {
+    let details = customer_details(store_id, customer_id).await?;
+    Ok(crate::pages::customers::details::render(details))
+}
+
 /// What an expanded row shows; not found for another store's customer.
 #[server(endpoint = "customers/details", input = GetUrl)]
 pub async fn customer_details(

@@ -3,60 +3,30 @@
 //! their history, tags, notes, the timeline (paged by `?before=`), the JSON
 //! export and erasure.
 //!
-//! Every change is an `ActionForm` posting to its server function (it works
-//! before hydration too); the page's one resource re-reads the customer
-//! after any of them.
+//! The body is rendered on the server only and arrives as HTML (the
+//! `customer_page` server function): the page reads, and every change is a
+//! plain HTML form posting to its server function, which sends the browser
+//! back to the page (erasure: to the list). So none of it is compiled into
+//! the WASM, whose budget the customers page needs; the router still follows
+//! its links without a page load. A refused change comes back with `__err`
+//! in the URL, and the server's HTML then says so.
 
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::{
-    components::A,
-    hooks::{use_navigate, use_params_map, use_query_map},
-};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::api::customer_page;
+#[cfg(feature = "ssr")]
 use crate::{
-    api::{AddNote, AddTag, DeleteNote, EditNote, EraseCustomer, RemoveTag, customer_page},
+    api::{AddNote, AddTag, DeleteNote, EditNote, EraseCustomer, RemoveTag},
     model::{
         customer::{CustomerView, NoteView},
         customers::encode,
     },
     pages::customers::format::{ago, date, date_time, initials, money, type_label},
 };
-
-/// The page's change actions; each one's version re-reads the customer.
-#[derive(Clone, Copy)]
-struct Actions {
-    add_note: ServerAction<AddNote>,
-    edit_note: ServerAction<EditNote>,
-    delete_note: ServerAction<DeleteNote>,
-    add_tag: ServerAction<AddTag>,
-    remove_tag: ServerAction<RemoveTag>,
-    erase: ServerAction<EraseCustomer>,
-}
-
-impl Actions {
-    fn versions(&self) -> [usize; 5] {
-        [
-            self.add_note.version().get(),
-            self.edit_note.version().get(),
-            self.delete_note.version().get(),
-            self.add_tag.version().get(),
-            self.remove_tag.version().get(),
-        ]
-    }
-
-    /// The newest error of any action, to show above the forms.
-    fn error(&self) -> Option<String> {
-        let err = |v: Option<Result<(), crate::error::AppError>>| v.and_then(Result::err);
-        err(self.add_note.value().get())
-            .or_else(|| err(self.edit_note.value().get()))
-            .or_else(|| err(self.delete_note.value().get()))
-            .or_else(|| err(self.add_tag.value().get()))
-            .or_else(|| err(self.remove_tag.value().get()))
-            .or_else(|| err(self.erase.value().get()))
-            .map(|error| error.to_string())
-    }
-}
 
 #[component]
 pub fn CustomerPage() -> impl IntoView {
@@ -72,37 +42,21 @@ pub fn CustomerPage() -> impl IntoView {
     let store_id = Memo::new(move |_| id("store_id"));
     let customer_id = Memo::new(move |_| id("customer_id"));
     let before = Memo::new(move |_| query.read().get("before").unwrap_or_default());
-    let actions = Actions {
-        add_note: ServerAction::new(),
-        edit_note: ServerAction::new(),
-        delete_note: ServerAction::new(),
-        add_tag: ServerAction::new(),
-        remove_tag: ServerAction::new(),
-        erase: ServerAction::new(),
-    };
-    provide_context(actions);
+    // A form whose change was refused comes back with `__err` in the URL.
+    let refused = Memo::new(move |_| query.read().get("__err").is_some());
     let customer = Resource::new(
         move || {
             (
                 store_id.get(),
                 customer_id.get(),
                 before.get(),
-                actions.versions(),
+                refused.get(),
             )
         },
-        |(store_id, customer_id, before, _)| customer_page(store_id, customer_id, before),
+        |(store_id, customer_id, before, refused)| {
+            customer_page(store_id, customer_id, before, refused)
+        },
     );
-    // Erased: back to the list, which no longer has them.
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = actions.erase.value().get() {
-            navigate(
-                &format!("/store/{}/customers", store_id.get_untracked()),
-                Default::default(),
-            );
-        }
-    });
-
     view! {
         <Title text="Customer" />
         <div class="customer-page">
@@ -112,16 +66,8 @@ pub fn CustomerPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Loading customer…"</p> }>
                 {move || Suspend::new(async move {
                     match customer.await {
-                        Ok(customer) => {
-                            view! {
-                                <Profile
-                                    store_id=store_id.get_untracked()
-                                    paged=!before.get_untracked().is_empty()
-                                    customer
-                                />
-                            }
-                                .into_any()
-                        }
+                        // Rendered on the server (see the module documentation).
+                        Ok(html) => view! { <div class="customer-body" inner_html=html></div> }.into_any(),
                         Err(error) => view! { <crate::pages::NotFoundOr error /> }.into_any(),
                     }
                 })}
@@ -130,7 +76,26 @@ pub fn CustomerPage() -> impl IntoView {
     }
 }
 
+/// The page's body as HTML, rendered on the server.
+#[cfg(feature = "ssr")]
+pub fn render(store_id: i64, paged: bool, refused: bool, customer: CustomerView) -> String {
+    use leptos::tachys::view::RenderHtml;
+    view! {
+        {refused
+            .then(|| {
+                view! {
+                    <p class="error" role="alert" data-testid="change-refused">
+                        "That change was not saved: check what you typed and try again."
+                    </p>
+                }
+            })}
+        <Profile store_id paged customer />
+    }
+    .to_html()
+}
+
 /// Hidden inputs naming the store and the customer, for every form.
+#[cfg(feature = "ssr")]
 fn ids(store_id: i64, customer_id: i64) -> impl IntoView {
     view! {
         <input type="hidden" name="store_id" value=store_id.to_string() />
@@ -138,9 +103,9 @@ fn ids(store_id: i64, customer_id: i64) -> impl IntoView {
     }
 }
 
+#[cfg(feature = "ssr")]
 #[component]
 fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView {
-    let actions = expect_context::<Actions>();
     let now = customer.now_ms;
     let cid = customer.id;
     let name = customer
@@ -245,14 +210,14 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
             let (tag, text) = (tag.clone(), tag.clone());
             view! {
                 <li class="chip tag" data-testid="customer-tag">
-                    <A href=href>{text}</A>
-                    <ActionForm action=actions.remove_tag attr:class="inline">
+                    <a href=href>{text}</a>
+                    <form method="post" action=RemoveTag::url() class="inline">
                         {ids(store_id, cid)}
                         <input type="hidden" name="tag" value=tag />
                         <button type="submit" class="link" aria-label=label>
                             "×"
                         </button>
-                    </ActionForm>
+                    </form>
                 </li>
             }
         })
@@ -280,13 +245,17 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
         })
         .collect_view();
     let newest = paged.then(|| {
-        view! { <A href=format!("/store/{store_id}/customers/{cid}") attr:class="button">"← Newest"</A> }
+        view! { <a href=format!("/store/{store_id}/customers/{cid}") class="button">"← Newest"</a> }
     });
     let older = customer.older.clone().map(|cursor| {
         view! {
-            <A href=format!("?before={}", encode(&cursor)) attr:class="button" attr:data-testid="timeline-older">
+            <a
+                href=format!("/store/{store_id}/customers/{cid}?before={}", encode(&cursor))
+                class="button"
+                data-testid="timeline-older"
+            >
                 "Older →"
-            </A>
+            </a>
         }
     });
 
@@ -313,7 +282,6 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
                 "Export data (JSON)"
             </a>
         </div>
-        {move || actions.error().map(|error| view! { <p class="error" role="alert">{error}</p> })}
         <dl class="facts">
             <div>
                 <dt>"Type"</dt>
@@ -356,7 +324,7 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
             <section>
                 <h2>"Tags"</h2>
                 <ul class="chips tags">{tags}</ul>
-                <ActionForm action=actions.add_tag attr:class="inline-form">
+                <form method="post" action=AddTag::url() class="inline-form">
                     {ids(store_id, cid)}
                     <input
                         name="tag"
@@ -369,9 +337,9 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
                     />
                     <datalist id="store-tags">{store_tags}</datalist>
                     <button type="submit" class="button" data-testid="tag-add">"Add"</button>
-                </ActionForm>
+                </form>
                 <h2>"Notes"</h2>
-                <ActionForm action=actions.add_note attr:class="note-form">
+                <form method="post" action=AddNote::url() class="note-form">
                     {ids(store_id, cid)}
                     <textarea
                         name="body"
@@ -383,7 +351,7 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
                         data-testid="note-input"
                     ></textarea>
                     <button type="submit" class="button" data-testid="note-add">"Add note"</button>
-                </ActionForm>
+                </form>
                 <ul class="notes" data-testid="notes">{notes}</ul>
                 <h2>"Timeline"</h2>
                 <ol class="timeline" data-testid="timeline">{timeline}</ol>
@@ -395,7 +363,7 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
                          (enrollments, purchases, subscriptions, notes, tags). This cannot be \
                          undone. Export their data first if they asked for it."
                     </p>
-                    <ActionForm action=actions.erase attr:class="inline-form">
+                    <form method="post" action=EraseCustomer::url() class="inline-form">
                         {ids(store_id, cid)}
                         <input
                             name="confirm"
@@ -408,16 +376,16 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
                         <button type="submit" class="button danger" data-testid="erase">
                             "Erase customer"
                         </button>
-                    </ActionForm>
+                    </form>
                 </details>
             </section>
         </div>
     }
 }
 
+#[cfg(feature = "ssr")]
 #[component]
 fn Note(store_id: i64, customer_id: i64, note: NoteView) -> impl IntoView {
-    let actions = expect_context::<Actions>();
     let note_id = note.id.to_string();
     let delete_id = note_id.clone();
     let when = match note.edited_at {
@@ -430,20 +398,20 @@ fn Note(store_id: i64, customer_id: i64, note: NoteView) -> impl IntoView {
             <p class="muted">{format!("{} · {when}", note.author)}</p>
             <details>
                 <summary>"Edit"</summary>
-                <ActionForm action=actions.edit_note attr:class="note-form">
+                <form method="post" action=EditNote::url() class="note-form">
                     {ids(store_id, customer_id)}
                     <input type="hidden" name="note_id" value=note_id />
                     <textarea name="body" rows="3" maxlength="5000" required aria-label="Note">
                         {note.body}
                     </textarea>
                     <button type="submit" class="button">"Save"</button>
-                </ActionForm>
+                </form>
             </details>
-            <ActionForm action=actions.delete_note attr:class="inline">
+            <form method="post" action=DeleteNote::url() class="inline">
                 {ids(store_id, customer_id)}
                 <input type="hidden" name="note_id" value=delete_id />
                 <button type="submit" class="link" data-testid="note-delete">"Delete"</button>
-            </ActionForm>
+            </form>
         </li>
     }
 }

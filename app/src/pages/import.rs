@@ -1,79 +1,75 @@
-//! `/store/:store_id/import`: import contacts from a CSV file as leads.
-//! Pick a file, see the columns found and the first rows (with what is wrong
-//! with any of them), then import; the summary says what was created,
-//! updated and rejected, and why.
-//!
-//! The browser reads the file and sends its text to the server functions;
-//! nothing is written until "Import" is pressed.
+//! `/store/:store_id/import`: import contacts from a CSV file as leads, as
+//! plain server-rendered pages (no WASM: the page only uploads and reads):
+//! choose a file and "Preview" (the columns found and the first rows, with
+//! what is wrong with any of them), then "Import" (the file's text travels
+//! back in the form); the summary says what was created, updated and
+//! rejected, and why. The server's routes are in `server/src/import_pages.rs`;
+//! the markup is here, with the app's other views.
 
-use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
-use wasm_bindgen::JsCast;
+use leptos::{prelude::*, tachys::view::RenderHtml};
 
 use crate::{
-    api::{ImportContacts, PreviewImport},
     model::customer::{ImportPreviewView, ImportResultView},
     pages::customers::format::thousands,
 };
 
-#[component]
-pub fn ImportPage() -> impl IntoView {
-    let params = use_params_map();
-    let store_id = Memo::new(move |_| {
-        params
-            .read()
-            .get("store_id")
-            .and_then(|id| id.parse::<i64>().ok())
-            .unwrap_or(0)
-    });
-    // The chosen file: (name, text).
-    let file = RwSignal::new(None::<(String, String)>);
-    let read_error = RwSignal::new(None::<String>);
-    let preview = ServerAction::<PreviewImport>::new();
-    let import = ServerAction::<ImportContacts>::new();
+/// Where the import is.
+pub enum ImportStage {
+    /// Choose a file.
+    Choose,
+    /// A file was read: its preview, and the text to import.
+    Preview {
+        file_name: String,
+        csv: String,
+        preview: ImportPreviewView,
+    },
+    /// It was imported.
+    Done(ImportResultView),
+    /// The file could not be read or imported.
+    Refused(String),
+}
 
-    let on_file = move |ev: leptos::ev::Event| {
-        let input = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
-        let Some(chosen) = input.and_then(|i| i.files()).and_then(|files| files.get(0)) else {
-            return;
-        };
-        read_error.set(None);
-        import.value().set(None);
-        let name = chosen.name();
-        leptos::task::spawn_local(async move {
-            match wasm_bindgen_futures::JsFuture::from(chosen.text()).await {
-                Ok(text) => {
-                    let csv = text.as_string().unwrap_or_default();
-                    file.set(Some((name.clone(), csv.clone())));
-                    preview.dispatch(PreviewImport {
-                        store_id: store_id.get_untracked(),
-                        file_name: name,
-                        csv,
-                    });
-                }
-                Err(_) => read_error.set(Some("Could not read this file.".into())),
+/// A whole HTML document for a stage of the import.
+pub fn import_document(store_id: i64, stage: ImportStage) -> String {
+    let body = match stage {
+        ImportStage::Choose => String::new(),
+        ImportStage::Preview {
+            file_name,
+            csv,
+            preview,
+        } => {
+            let valid = preview.valid_rows;
+            let form = view! {
+                <form method="post" action=format!("/store/{store_id}/import") class="import-run">
+                    <input type="hidden" name="file_name" value=file_name />
+                    <textarea name="csv" hidden>{csv}</textarea>
+                    <button
+                        type="submit"
+                        class="button primary"
+                        data-testid="import-run"
+                        disabled=valid == 0
+                    >
+                        {format!("Import {} contacts", thousands(valid as i64))}
+                    </button>
+                </form>
             }
-        });
-    };
-    let run_import = move |_| {
-        if let Some((file_name, csv)) = file.get_untracked() {
-            import.dispatch(ImportContacts {
-                store_id: store_id.get_untracked(),
-                file_name,
-                csv,
-            });
+            .to_html();
+            format!(
+                "<section class=\"import-preview\" data-testid=\"import-preview\">{}{form}</section>",
+                render_preview(preview)
+            )
+        }
+        ImportStage::Done(summary) => render_summary(summary, store_id),
+        ImportStage::Refused(message) => {
+            view! { <p class="error" role="alert">{message}</p> }.to_html()
         }
     };
-
-    view! {
-        <Title text="Import contacts" />
-        <div class="import-page">
-            <a class="muted back" href=move || format!("/store/{}/customers", store_id.get())>
-                "← Customers"
-            </a>
+    let page = view! {
+        <header class="topbar">
+            <a class="brand" href="/">"Customers"</a>
+        </header>
+        <main class="page import-page">
+            <a class="muted back" href=format!("/store/{store_id}/customers")>"← Customers"</a>
             <div class="page-head">
                 <h1>"Import contacts"</h1>
             </div>
@@ -82,48 +78,36 @@ pub fn ImportPage() -> impl IntoView {
                 <code>"name"</code> " (or " <code>"first name"</code> " and " <code>"last name"</code>
                 ") and " <code>"tags"</code> " (separated by ; or |). Contacts become leads; \
                  a contact whose email the store already has updates that customer, never a \
-                 second one."
+                 second one. Nothing is written until you press Import."
             </p>
-            <label class="field file">
-                <span>"CSV file"</span>
-                <input type="file" accept=".csv,text/csv" on:change=on_file data-testid="import-file" />
-            </label>
-            {move || read_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {move || {
-                preview
-                    .value()
-                    .get()
-                    .map(|result| match result {
-                        Ok(preview) => {
-                            view! { <Preview preview importing=import.pending() on_import=run_import /> }
-                                .into_any()
-                        }
-                        Err(error) => {
-                            view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
-                        }
-                    })
-            }}
-            {move || {
-                import
-                    .value()
-                    .get()
-                    .map(|result| match result {
-                        Ok(summary) => view! { <Summary summary store_id=store_id.get_untracked() /> }.into_any(),
-                        Err(error) => {
-                            view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
-                        }
-                    })
-            }}
-        </div>
+            <form
+                method="post"
+                action=format!("/store/{store_id}/import/preview")
+                enctype="multipart/form-data"
+                class="inline-form"
+            >
+                <label class="field file">
+                    <span>"CSV file"</span>
+                    <input type="file" name="file" accept=".csv,text/csv" required data-testid="import-file" />
+                </label>
+                <button type="submit" class="button" data-testid="import-preview-button">"Preview"</button>
+            </form>
+            <div inner_html=body></div>
+        </main>
     }
+    .to_html();
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <link rel=\"icon\" type=\"image/svg+xml\" href=\"/favicon.svg\">\
+         <link rel=\"stylesheet\" href=\"/pkg/customers.css\">\
+         <title>Import contacts · Customers</title></head><body>{page}</body></html>"
+    )
 }
 
-#[component]
-fn Preview(
-    preview: ImportPreviewView,
-    importing: Memo<bool>,
-    on_import: impl Fn(leptos::ev::MouseEvent) + 'static,
-) -> impl IntoView {
+/// The preview's HTML (rendered on the server, so the WASM carries none of
+/// it): the columns found and the first rows with their problems.
+fn render_preview(preview: ImportPreviewView) -> String {
     let columns = preview
         .columns
         .iter()
@@ -148,7 +132,7 @@ fn Preview(
         .collect_view();
     let valid = preview.valid_rows;
     view! {
-        <section class="import-preview" data-testid="import-preview">
+        <div>
             <h2>"Preview"</h2>
             <p data-testid="import-columns">{format!("Columns: {columns}")}</p>
             <p data-testid="import-counts">
@@ -171,27 +155,13 @@ fn Preview(
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-            <button
-                type="button"
-                class="button primary"
-                data-testid="import-run"
-                disabled=move || importing.get() || valid == 0
-                on:click=on_import
-            >
-                {move || {
-                    if importing.get() {
-                        "Importing…".to_string()
-                    } else {
-                        format!("Import {} contacts", thousands(valid as i64))
-                    }
-                }}
-            </button>
-        </section>
+        </div>
     }
+    .to_html()
 }
 
-#[component]
-fn Summary(summary: ImportResultView, store_id: i64) -> impl IntoView {
+/// The summary's HTML, rendered on the server.
+fn render_summary(summary: ImportResultView, store_id: i64) -> String {
     let shown = 100;
     let rejected_count = summary.rejected.len();
     let rejected = summary
@@ -218,4 +188,5 @@ fn Summary(summary: ImportResultView, store_id: i64) -> impl IntoView {
             <a class="button" href=format!("/store/{store_id}/customers?type=lead")>"See the leads"</a>
         </section>
     }
+    .to_html()
 }

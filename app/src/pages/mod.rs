@@ -1,8 +1,9 @@
 //! One file per page.
 
-mod customer;
+pub mod customer;
 pub mod customers;
-mod import;
+#[cfg(feature = "ssr")]
+pub mod import;
 mod login;
 mod not_found;
 mod settings;
@@ -11,7 +12,6 @@ mod stores;
 
 pub use customer::CustomerPage;
 pub use customers::CustomersPage;
-pub use import::ImportPage;
 pub use login::LoginPage;
 pub use not_found::{NotFound, NotFoundOr};
 pub use settings::{AdminBackfillPage, SettingsPage};

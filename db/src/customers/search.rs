@@ -857,7 +857,10 @@ mod tests {
         // No single-character capital: kept as it is.
         assert_eq!(case_variants("ß"), ["ß"]);
         assert_eq!(prefix_upper_bound("an").as_deref(), Some("ao"));
-        assert_eq!(prefix_upper_bound("a\u{D7FF}").as_deref(), Some("a\u{E000}"));
+        assert_eq!(
+            prefix_upper_bound("a\u{D7FF}").as_deref(),
+            Some("a\u{E000}")
+        );
         assert_eq!(
             prefix_upper_bound("a\u{10FFFF}").as_deref(),
             Some("b"),

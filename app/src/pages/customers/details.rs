@@ -1,16 +1,24 @@
 //! An expanded row: each course with a progress bar and last access, each
 //! product with its purchase date and amount, the subscriptions.
+//!
+//! The panel's body is rendered on the server and arrives as HTML (the
+//! `customer_details_html` server function): it only reads, and keeping its
+//! markup out of the WASM leaves the budget to the interactive parts.
 
 use leptos::prelude::*;
 
-use super::format::{ago, date, date_time, money};
-use crate::{api::customer_details, model::customers::CustomerDetailView};
+use crate::api::customer_details_html;
+#[cfg(feature = "ssr")]
+use {
+    super::format::{ago, date, date_time, money},
+    crate::model::customers::CustomerDetailView,
+};
 
 #[component]
 pub fn Details(store_id: i64, customer_id: i64, panel_id: String) -> impl IntoView {
     let details = Resource::new(
         move || (store_id, customer_id),
-        |(store_id, customer_id)| customer_details(store_id, customer_id),
+        |(store_id, customer_id)| customer_details_html(store_id, customer_id),
     );
     view! {
         <div class="customer-details" id=panel_id data-testid="customer-details">
@@ -24,7 +32,7 @@ pub fn Details(store_id: i64, customer_id: i64, panel_id: String) -> impl IntoVi
             <Suspense fallback=|| view! { <p class="muted">"Loading details…"</p> }>
                 {move || Suspend::new(async move {
                     match details.await {
-                        Ok(details) => view! { <DetailBody details /> }.into_any(),
+                        Ok(html) => view! { <div inner_html=html></div> }.into_any(),
                         Err(error) => {
                             view! {
                                 <p class="error" role="alert">
@@ -40,8 +48,10 @@ pub fn Details(store_id: i64, customer_id: i64, panel_id: String) -> impl IntoVi
     }
 }
 
-#[component]
-fn DetailBody(details: CustomerDetailView) -> impl IntoView {
+/// The panel's body as HTML, rendered on the server.
+#[cfg(feature = "ssr")]
+pub fn render(details: CustomerDetailView) -> String {
+    use leptos::tachys::view::RenderHtml;
     let now = details.now_ms;
     let courses = if details.courses.is_empty() {
         view! { <p class="muted">"No courses."</p> }.into_any()
@@ -142,4 +152,5 @@ fn DetailBody(details: CustomerDetailView) -> impl IntoView {
             </section>
         </div>
     }
+    .to_html()
 }

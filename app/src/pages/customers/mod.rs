@@ -7,7 +7,7 @@
 //! keystroke's results never replace a newer one's.
 
 mod bulk_tag;
-mod details;
+pub mod details;
 mod filters;
 pub mod format;
 mod keyboard;
@@ -118,6 +118,7 @@ pub fn CustomersPage() -> impl IntoView {
                                         <a
                                             class="button"
                                             href=format!("/store/{}/import", store_id.get_untracked())
+                                            rel="external"
                                             data-testid="import-link"
                                         >
                                             "Import contacts"

@@ -273,7 +273,13 @@ impl Sql {
                     }
                     Backend::Postgres => {
                         let pattern = self.arg(Arg::S(like_pattern(term)));
-                        conditions.push(format!("c.search_text ILIKE {pattern} ESCAPE '\\'"));
+                        // `|| ''` hides the column from the trigram index, so
+                        // the planner walks the sort index and checks rows.
+                        let column = match drive {
+                            Drive::Matches => "c.search_text",
+                            Drive::SortIndex => "(c.search_text || '')",
+                        };
+                        conditions.push(format!("{column} ILIKE {pattern} ESCAPE '\\'"));
                     }
                 }
             }
@@ -500,22 +506,31 @@ async fn cursor_value(db: &Db, store_id: i64, query: &CustomerQuery) -> Result<O
 /// a few thousand at most, and always fewer than sorting the matches.
 const DENSE_MATCHES: i64 = 2_000;
 
-/// What drives a page's scan (SQLite; Postgres's planner weighs this
-/// itself from its statistics). Counting the first [`DENSE_MATCHES`] matches
-/// is cheap: the index yields them lazily and stops.
+/// What drives a page's scan. Counting the first [`DENSE_MATCHES`] matches
+/// is cheap on SQLite (the index yields them lazily and stops); Postgres
+/// builds the trigram bitmap first, still cheaper than sorting every match
+/// (its planner cannot tell a common word from a rare one).
 async fn drive(db: &Db, store_id: i64, query: &CustomerQuery) -> Result<Drive> {
     let term = query.search_term();
-    if db.backend() != Backend::Sqlite || term.chars().count() < MIN_SUBSTRING_CHARS {
+    if term.chars().count() < MIN_SUBSTRING_CHARS {
         return Ok(Drive::Matches);
     }
-    let matches: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT rowid FROM customers_fts \
-         WHERE customers_fts MATCH $1 LIMIT $2)",
-    )
-    .bind(fts_query(term, store_id))
-    .bind(DENSE_MATCHES)
-    .fetch_one(db.reader())
-    .await?;
+    let probe = match db.backend() {
+        Backend::Sqlite => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT rowid FROM customers_fts \
+             WHERE customers_fts MATCH $1 LIMIT $2)",
+        )
+        .bind(fts_query(term, store_id))
+        .bind(DENSE_MATCHES),
+        Backend::Postgres => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM customers c WHERE c.store_id = $1 \
+             AND c.search_text ILIKE $2 ESCAPE '\\' LIMIT $3) m",
+        )
+        .bind(store_id)
+        .bind(like_pattern(term))
+        .bind(DENSE_MATCHES),
+    };
+    let matches: i64 = probe.fetch_one(db.reader()).await?;
     Ok(if matches >= DENSE_MATCHES {
         Drive::SortIndex
     } else {

@@ -35,6 +35,9 @@ cargo leptos build --release
 wasm="target/site/pkg/customers.wasm"
 printf 'release WASM: %s bytes raw, %s bytes gzip\n' "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)"
 
-step "browser tests (headless Chromium against the release build)"
-TEST_DATABASE=sqlite cargo nextest run -p tests --run-ignored only --no-fail-fast \
-  -E 'binary(browser) | binary(browser_backfill) | binary(browser_customers) | binary(browser_customer)'
+browser_tests='binary(browser) | binary(browser_backfill) | binary(browser_customers) | binary(browser_customer)'
+step "browser tests on SQLite (headless Chromium against the release build)"
+TEST_DATABASE=sqlite cargo nextest run -p tests --run-ignored only --no-fail-fast -E "$browser_tests"
+
+step "browser tests on Postgres"
+TEST_DATABASE=postgres cargo nextest run -p tests --run-ignored only --no-fail-fast -E "$browser_tests"

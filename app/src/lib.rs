@@ -56,7 +56,7 @@ pub fn App() -> impl IntoView {
     mark_hydrated();
     view! {
         <Stylesheet id="leptos" href="/pkg/customers.css" />
-        <Title formatter=|page: String| format!("{page} · Customers") />
+        <Title formatter=|page: String| title_text(format!("{page} · Customers")) />
         <Router>
             <Layout>
                 <Routes fallback=NotFound>
@@ -70,6 +70,21 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </Layout>
         </Router>
+    }
+}
+
+/// The document title as the server writes it into `<title>`. leptos_meta
+/// 0.8 copies the text into the HTML as it is, so a store or customer name
+/// with `</title><script>` would become markup: escape it there. The browser
+/// sets `document.title` as text, so it needs no escaping.
+fn title_text(title: String) -> String {
+    if cfg!(feature = "ssr") {
+        title
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    } else {
+        title
     }
 }
 

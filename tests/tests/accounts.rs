@@ -433,7 +433,7 @@ async fn pages_carry_security_headers_and_a_nonce_for_the_hydration_script() {
 #[tokio::test]
 async fn markup_in_names_renders_as_text() {
     let app = TestApp::spawn().await;
-    let hostile = r#"<script>alert(1)</script>"><img src=x onerror=alert(2)></textarea>"#;
+    let hostile = r#"</title><script>alert(1)</script>"><img src=x onerror=alert(2)></textarea>"#;
     let (store, _) = app.create_owned_store(hostile, "ann@example.com").await;
     let ann = app.sign_in("ann@example.com").await;
     for path in ["/".to_string(), format!("/store/{store}")] {
@@ -441,6 +441,9 @@ async fn markup_in_names_renders_as_text() {
         assert_eq!(status, 200, "{path}");
         assert!(!html.contains("<script>alert(1)"), "{path}: {html}");
         assert!(!html.contains("<img src=x"), "{path}: {html}");
+        // The page title too, when it is ready for the first chunk
+        // (leptos_meta writes it into the HTML as is).
+        assert!(html.matches("</title>").count() <= 1, "{path}: {html}");
         assert!(
             html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
             "{path}: {html}"

@@ -586,7 +586,7 @@ async fn stats_details_and_isolation() {
         .iter()
         .find(|r| r.search_text.contains("100% real_name"))
         .unwrap();
-    let details = search::customer_details(db, f.store, zebra.id, NOW)
+    let details = db::customers::detail::customer_detail(db, f.store, zebra.id, NOW)
         .await
         .unwrap();
     assert_eq!(details.courses.len(), 1);
@@ -596,10 +596,10 @@ async fn stats_details_and_isolation() {
         .iter()
         .find(|r| r.search_text.contains("quokka"))
         .unwrap();
-    let details = search::customer_details(db, f.store, buyer.id, NOW)
+    let details = db::customers::detail::customer_detail(db, f.store, buyer.id, NOW)
         .await
         .unwrap();
-    assert_eq!(details.products[0].amount_cents, 1_500);
+    assert_eq!(details.purchases[0].amount_cents, 1_500);
 
     // Another store's customer is not found; its id is no cursor here.
     let foreign: i64 = sqlx::query_scalar("SELECT id FROM customers WHERE store_id = $1 LIMIT 1")
@@ -608,7 +608,7 @@ async fn stats_details_and_isolation() {
         .await
         .unwrap();
     assert!(matches!(
-        search::customer_details(db, f.store, foreign, NOW).await,
+        db::customers::detail::customer_detail(db, f.store, foreign, NOW).await,
         Err(db::Error::NotFound(_))
     ));
     let page = search::search_page(

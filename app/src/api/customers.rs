@@ -95,7 +95,8 @@ pub async fn customer_details(
     crate::auth::ssr::authorize_store(store_id).await?;
     let db = crate::state::app_state()?.db;
     let now = db::time::now_ms();
-    let details = db::customers::search::customer_details(&db, store_id, customer_id, now).await?;
+    // The customer page's query; the row shows a part of it.
+    let details = db::customers::detail::customer_detail(&db, store_id, customer_id, now).await?;
     Ok(CustomerDetailView {
         courses: details
             .courses
@@ -107,8 +108,9 @@ pub async fn customer_details(
             })
             .collect(),
         products: details
-            .products
+            .purchases
             .into_iter()
+            .filter(|p| p.item_kind == "product")
             .map(|p| ProductView {
                 title: p.title,
                 paid_at: p.paid_at,
@@ -129,7 +131,11 @@ pub async fn customer_details(
                 started_at: s.started_at,
             })
             .collect(),
-        totals: details.totals,
+        totals: details
+            .value
+            .into_iter()
+            .map(|v| (v.currency, v.net_cents))
+            .collect(),
         now_ms: now,
     })
 }

@@ -1,6 +1,7 @@
 //! The customers page's queries: one page of a filtered, sorted list (keyset
-//! pagination), its counts (per type, for the chips), a store's stats, one
-//! customer's details and the catalog the course/product filter offers.
+//! pagination), its counts (per type, for the chips), a store's stats and
+//! the catalog the course/product filter offers. (A customer's details are
+//! in `super::detail`.)
 //!
 //! One builder ([`Sql::filtered`]) writes the FROM and WHERE of the filtered
 //! set; the page, the counts and the export all use it, so they cannot
@@ -107,47 +108,6 @@ pub struct CatalogItem {
 pub struct Catalog {
     pub courses: Vec<CatalogItem>,
     pub products: Vec<CatalogItem>,
-}
-
-/// What the expanded row shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CustomerDetails {
-    pub customer: CustomerRow,
-    pub courses: Vec<CourseProgress>,
-    pub products: Vec<ProductPurchase>,
-    pub subscriptions: Vec<SubscriptionInfo>,
-    /// Net spent per currency.
-    pub totals: Vec<(String, i64)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CourseProgress {
-    pub course_id: i64,
-    pub title: String,
-    pub progress: i64,
-    pub enrolled_at: i64,
-    pub last_accessed_at: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProductPurchase {
-    pub product_id: i64,
-    pub title: String,
-    pub paid_at: i64,
-    pub amount_cents: i64,
-    pub currency: String,
-    pub refunded_at: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SubscriptionInfo {
-    pub plan: String,
-    pub status: String,
-    pub amount_cents: i64,
-    pub currency: String,
-    pub interval: String,
-    pub started_at: i64,
-    pub current_period_end: Option<i64>,
 }
 
 /// A bound value.
@@ -748,108 +708,6 @@ pub async fn catalog(db: &Db, store_id: i64) -> Result<Catalog> {
             .collect::<Result<_>>()?;
     }
     Ok(catalog)
-}
-
-/// One customer with their courses (progress, last access), products
-/// (purchase date, amount) and subscriptions. Not found for another store's.
-#[tracing::instrument(skip(db))]
-pub async fn customer_details(
-    db: &Db,
-    store_id: i64,
-    customer_id: i64,
-    now_ms: i64,
-) -> Result<CustomerDetails> {
-    let row = sqlx::query(&format!(
-        "SELECT {ROW_COLUMNS} FROM customers c WHERE c.store_id = $1 AND c.id = $2"
-    ))
-    .bind(store_id)
-    .bind(customer_id)
-    .fetch_optional(db.reader())
-    .await?
-    .ok_or(Error::NotFound("customer"))?;
-    let customer = row_from(&row, now_ms)?;
-    let user_id = customer.user_id;
-
-    let courses = sqlx::query(
-        "SELECT co.id, COALESCE(co.title, co.external_id), e.progress, e.enrolled_at, \
-                e.last_accessed_at \
-         FROM enrollments e JOIN courses co ON co.id = e.course_id \
-         WHERE e.store_id = $1 AND e.user_id = $2 \
-         ORDER BY e.last_accessed_at DESC, co.id",
-    )
-    .bind(store_id)
-    .bind(user_id)
-    .fetch_all(db.reader())
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(CourseProgress {
-            course_id: row.try_get(0)?,
-            title: row.try_get(1)?,
-            progress: row.try_get(2)?,
-            enrolled_at: row.try_get(3)?,
-            last_accessed_at: row.try_get(4)?,
-        })
-    })
-    .collect::<Result<_>>()?;
-
-    let products = sqlx::query(
-        "SELECT d.id, COALESCE(d.title, d.external_id), p.paid_at, p.amount_cents, p.currency, \
-                p.refunded_at \
-         FROM purchases p JOIN products d ON d.id = p.product_id \
-         WHERE p.store_id = $1 AND p.user_id = $2 AND p.paid_at IS NOT NULL \
-         ORDER BY p.paid_at DESC, p.id",
-    )
-    .bind(store_id)
-    .bind(user_id)
-    .fetch_all(db.reader())
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(ProductPurchase {
-            product_id: row.try_get(0)?,
-            title: row.try_get(1)?,
-            paid_at: row.try_get(2)?,
-            amount_cents: row.try_get(3)?,
-            currency: row.try_get(4)?,
-            refunded_at: row.try_get(5)?,
-        })
-    })
-    .collect::<Result<_>>()?;
-
-    let subscriptions = sqlx::query(
-        "SELECT COALESCE(n.title, n.external_id), s.status, s.amount_cents, s.currency, \
-                s.billing_interval, s.started_at, s.current_period_end \
-         FROM subscriptions s JOIN plans n ON n.id = s.plan_id \
-         WHERE s.store_id = $1 AND s.user_id = $2 \
-         ORDER BY s.started_at DESC, s.id",
-    )
-    .bind(store_id)
-    .bind(user_id)
-    .fetch_all(db.reader())
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(SubscriptionInfo {
-            plan: row.try_get(0)?,
-            status: row.try_get(1)?,
-            amount_cents: row.try_get(2)?,
-            currency: row.try_get(3)?,
-            interval: row.try_get(4)?,
-            started_at: row.try_get(5)?,
-            current_period_end: row.try_get(6)?,
-        })
-    })
-    .collect::<Result<_>>()?;
-
-    let totals = super::totals(db, store_id, user_id).await?;
-    Ok(CustomerDetails {
-        customer,
-        courses,
-        products,
-        subscriptions,
-        totals,
-    })
 }
 
 #[cfg(test)]

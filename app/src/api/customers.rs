@@ -44,11 +44,15 @@ pub async fn search_customers(
 pub async fn customers_overview(store_id: i64) -> Result<StoreOverview, AppError> {
     crate::auth::ssr::authorize_store(store_id).await?;
     let db = crate::state::app_state()?.db;
-    let store = db::stores::get_store(&db, store_id).await?;
-    let stats = db::customers::search::stats(&db, store_id).await?;
-    let catalog = db::customers::search::catalog(&db, store_id).await?;
-    let tags = db::customers::tags::store_tags(&db, store_id).await?;
-    let value = db::customers::ltv::store_value(&db, store_id).await?;
+    // Independent reads: side by side on the pool, not one after another.
+    let (store, stats, catalog, tags, value) = tokio::join!(
+        db::stores::get_store(&db, store_id),
+        db::customers::search::stats(&db, store_id),
+        db::customers::search::catalog(&db, store_id),
+        db::customers::tags::store_tags(&db, store_id),
+        db::customers::ltv::store_value(&db, store_id),
+    );
+    let (store, stats, catalog, tags, value) = (store?, stats?, catalog?, tags?, value?);
     let options = |items: Vec<db::customers::search::CatalogItem>| {
         items
             .into_iter()

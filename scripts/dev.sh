@@ -5,6 +5,8 @@
 # Extra arguments go to `server serve`, e.g. `scripts/dev.sh --addr 127.0.0.1:8080`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-eval "$(bash scripts/setup.sh)"
+# Assigned first: `eval "$(...)"` alone would carry on after a failed setup.
+path_line="$(bash scripts/setup.sh)"
+eval "$path_line"
 cargo leptos build --release
 exec target/release/server serve "$@"

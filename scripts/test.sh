@@ -6,10 +6,16 @@
 # release build serves the browser tests.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-eval "$(bash scripts/setup.sh --test)"
+# Assigned first: `eval "$(...)"` alone would carry on after a failed setup.
+path_line="$(bash scripts/setup.sh --test)"
+eval "$path_line"
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-always}"
+
+step "shellcheck, and every install path of setup.sh (stubbed installers)"
+shellcheck scripts/*.sh .ci/run
+bash scripts/check-setup.sh
 
 step "cargo fmt --check"
 cargo fmt --all --check

@@ -8,5 +8,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # Assigned first: `eval "$(...)"` alone would carry on after a failed setup.
 path_line="$(bash scripts/setup.sh)"
 eval "$path_line"
-cargo leptos build --release
+cargo leptos build --release --precompress
 exec target/release/server serve "$@"

@@ -36,12 +36,14 @@ TEST_DATABASE=sqlite cargo nextest run --workspace --exclude frontend --no-fail-
 step "tests on Postgres (a fresh database per test on 127.0.0.1:5432)"
 TEST_DATABASE=postgres cargo nextest run --workspace --exclude frontend --no-fail-fast
 
-step "release build of the site (server + size-optimised WASM)"
-cargo leptos build --release
-wasm="target/site/pkg/customers.wasm"
-printf 'release WASM: %s bytes raw, %s bytes gzip\n' "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)"
+step "release build of the site (server + size-optimised WASM, hashed names, precompressed)"
+cargo leptos build --release --precompress
+for wasm in target/site/pkg/customers.*.wasm; do
+  printf 'release WASM %s: %s bytes raw, %s brotli, %s gzip (as served)\n' "$wasm" \
+    "$(stat -c %s "$wasm")" "$(stat -c %s "$wasm.br")" "$(stat -c %s "$wasm.gz")"
+done
 
-browser_tests='binary(browser) | binary(browser_backfill) | binary(browser_customers) | binary(browser_customer)'
+browser_tests='binary(browser) | binary(browser_backfill) | binary(browser_customers) | binary(browser_customer) | binary(browser_weight)'
 step "browser tests on SQLite (headless Chromium against the release build)"
 TEST_DATABASE=sqlite cargo nextest run -p tests --run-ignored only --no-fail-fast -E "$browser_tests"
 

@@ -6,6 +6,8 @@ use crate::error::AppError;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: db::Db,
+    /// The built site's file names (hashed in release builds).
+    pub assets: crate::assets::AssetNames,
 }
 
 /// The app state of the current request. Provided by the server through

@@ -146,6 +146,11 @@ pub struct SiteArgs {
         global = true
     )]
     pub output_name: String,
+
+    /// Whether the built files carry content hashes (release builds do).
+    /// Unset: yes when cargo-leptos's hash file lies beside this binary.
+    #[arg(long, env = "LEPTOS_HASH_FILES", global = true)]
+    pub hash_files: Option<bool>,
 }
 
 /// `server seed`: sizes default to values derived from `--users`.
@@ -236,8 +241,17 @@ impl SiteArgs {
             .site_root(self.site_root.as_str())
             .site_pkg_dir("pkg")
             .site_addr(self.addr)
+            .hash_files(self.hash_files.unwrap_or_else(hash_file_beside_binary))
             .build()
     }
+}
+
+/// Whether cargo-leptos left its hash file (`hash.txt`) beside this binary.
+fn hash_file_beside_binary() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt").is_file()))
+        .unwrap_or(false)
 }
 
 #[cfg(test)]

@@ -11,7 +11,10 @@
 //! Authorised from the session like the exports: 401 signed out, 404 for a
 //! store the account may not open.
 
-use app::pages::import::{ImportStage, import_document};
+use app::{
+    pages::import::{ImportStage, import_document},
+    state::AppState,
+};
 use axum::{
     Form,
     extract::{Multipart, Path},
@@ -27,24 +30,24 @@ use crate::export::{authorized_store, internal};
 /// form's encoding of it.
 pub const MAX_BODY_BYTES: usize = MAX_IMPORT_BYTES * 3 + 64 * 1024;
 
-pub async fn choose(db: db::Db, Path(store_id): Path<String>, session: Session) -> Response {
-    match authorized_store(&db, &store_id, &session).await {
-        Ok(store) => Html(import_document(store.id, ImportStage::Choose)).into_response(),
+pub async fn choose(state: AppState, Path(store_id): Path<String>, session: Session) -> Response {
+    match authorized_store(&state.db, &store_id, &session).await {
+        Ok(store) => Html(import_document(&state.assets.css, store.id, ImportStage::Choose)).into_response(),
         Err(refusal) => refusal.into_response(),
     }
 }
 
 pub async fn preview_file(
-    db: db::Db,
+    state: AppState,
     Path(store_id): Path<String>,
     session: Session,
     mut multipart: Multipart,
 ) -> Response {
-    let store = match authorized_store(&db, &store_id, &session).await {
+    let store = match authorized_store(&state.db, &store_id, &session).await {
         Ok(store) => store,
         Err(refusal) => return refusal.into_response(),
     };
-    let page = |stage| Html(import_document(store.id, stage)).into_response();
+    let page = |stage| Html(import_document(&state.assets.css, store.id, stage)).into_response();
     let mut file = None;
     loop {
         match multipart.next_field().await {
@@ -90,12 +93,12 @@ pub struct ImportForm {
 }
 
 pub async fn run(
-    db: db::Db,
+    state: AppState,
     Path(store_id): Path<String>,
     session: Session,
     Form(form): Form<ImportForm>,
 ) -> Response {
-    let store = match authorized_store(&db, &store_id, &session).await {
+    let store = match authorized_store(&state.db, &store_id, &session).await {
         Ok(store) => store,
         Err(refusal) => return refusal.into_response(),
     };
@@ -106,7 +109,7 @@ pub async fn run(
         .flatten();
     let now = db::time::now_ms();
     let stage = match import_contacts(
-        &db,
+        &state.db,
         store.id,
         &form.file_name,
         form.csv.as_bytes(),
@@ -121,5 +124,5 @@ pub async fn run(
         }
         Err(error) => return internal("import", &error).into_response(),
     };
-    Html(import_document(store.id, stage)).into_response()
+    Html(import_document(&state.assets.css, store.id, stage)).into_response()
 }

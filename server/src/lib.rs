@@ -20,4 +20,5 @@ pub mod import_pages;
 pub mod routes;
 pub mod serve;
 pub mod server_fn_status;
+pub mod site;
 pub mod telemetry;

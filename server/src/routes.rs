@@ -11,12 +11,16 @@ use axum::{
 };
 use leptos::{config::LeptosOptions, prelude::provide_context};
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
-use tower_http::trace::TraceLayer;
+use tower_http::{
+    compression::{CompressionLayer, CompressionLevel},
+    set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
+};
 
 use crate::{
     auth::{self, csrf::AllowedOrigin},
     config::SecurityArgs,
-    customer_export, events_api, export, health, import_pages, server_fn_status,
+    customer_export, events_api, export, health, import_pages, server_fn_status, site,
 };
 
 /// Every route of the product: health, server functions, pages, static files,
@@ -34,6 +38,18 @@ pub fn router(state: AppState, leptos_options: LeptosOptions, security: &Securit
     let events_db = state.db.clone();
     let export_db = state.db.clone();
     let customer_db = state.db.clone();
+    // What is neither a route nor a file: the app's own 404 page.
+    let not_found = {
+        let render = leptos_axum::render_app_to_stream_with_context(context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        });
+        tower::service_fn(move |request: Request<Body>| {
+            let response = render(request);
+            async move { Ok::<_, std::convert::Infallible>(response.await) }
+        })
+    };
+    let files = site::files(&leptos_options.site_root, not_found);
 
     let app = Router::new()
         .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
@@ -41,7 +57,7 @@ pub fn router(state: AppState, leptos_options: LeptosOptions, security: &Securit
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler(shell))
+        .fallback_service(files)
         .with_state(leptos_options)
         // Leptos also registers each server function at its own path, so
         // this wraps all of them rather than the `/api/` route alone.
@@ -55,21 +71,21 @@ pub fn router(state: AppState, leptos_options: LeptosOptions, security: &Securit
         .route(
             "/store/{store_id}/import",
             get({
-                let db = state.db.clone();
-                move |path, session| import_pages::choose(db.clone(), path, session)
+                let state = state.clone();
+                move |path, session| import_pages::choose(state.clone(), path, session)
             })
             .post({
-                let db = state.db.clone();
-                move |path, session, form| import_pages::run(db.clone(), path, session, form)
+                let state = state.clone();
+                move |path, session, form| import_pages::run(state.clone(), path, session, form)
             })
             .layer(DefaultBodyLimit::max(import_pages::MAX_BODY_BYTES)),
         )
         .route(
             "/store/{store_id}/import/preview",
             post({
-                let db = state.db.clone();
+                let state = state.clone();
                 move |path, session, multipart| {
-                    import_pages::preview_file(db.clone(), path, session, multipart)
+                    import_pages::preview_file(state.clone(), path, session, multipart)
                 }
             })
             .layer(DefaultBodyLimit::max(import_pages::MAX_BODY_BYTES)),
@@ -81,7 +97,7 @@ pub fn router(state: AppState, leptos_options: LeptosOptions, security: &Securit
             }),
         )
         .layer(middleware::from_fn_with_state(
-            state.db.clone(),
+            state.clone(),
             auth::gate::require_sign_in,
         ))
         .layer(auth::session_layer(state.db.clone(), security))
@@ -102,6 +118,21 @@ pub fn router(state: AppState, leptos_options: LeptosOptions, security: &Securit
 
     // Also a request extension: `app::state::app_state` falls back to it.
     let app = app.layer(axum::Extension(state));
+
+    // Pages and data are private and change: revalidated, never shared. (The
+    // site's files set their own: see `site`.) Then everything compressible
+    // is compressed, unless it comes precompressed.
+    let app = app
+        .layer(SetResponseHeaderLayer::if_not_present(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("private, no-cache"),
+        ))
+        .layer(
+            CompressionLayer::new()
+                .br(true)
+                .gzip(true)
+                .quality(CompressionLevel::Precise(4)),
+        );
 
     auth::headers::add_security_headers(app).layer(TraceLayer::new_for_http().make_span_with(
         |request: &Request<Body>| {

@@ -128,9 +128,13 @@ async fn serve(db: &db::Db, origin: Option<&str>) -> String {
         addr: "127.0.0.1:0".parse().unwrap(),
         site_root: "target/site".into(),
         output_name: "customers".into(),
+        hash_files: Some(false),
     };
     let router = server::routes::router(
-        AppState { db: db.clone() },
+        AppState {
+            db: db.clone(),
+            assets: app::assets::AssetNames::from_options(&site.leptos_options()),
+        },
         site.leptos_options(),
         &server::config::SecurityArgs {
             public_origin: origin.map(str::to_string),

@@ -30,7 +30,7 @@ pub enum ImportStage {
 }
 
 /// A whole HTML document for a stage of the import.
-pub fn import_document(store_id: i64, stage: ImportStage) -> String {
+pub fn import_document(stylesheet: &str, store_id: i64, stage: ImportStage) -> String {
     let body = match stage {
         ImportStage::Choose => String::new(),
         ImportStage::Preview {
@@ -100,7 +100,7 @@ pub fn import_document(store_id: i64, stage: ImportStage) -> String {
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <link rel=\"icon\" type=\"image/svg+xml\" href=\"/favicon.svg\">\
-         <link rel=\"stylesheet\" href=\"/pkg/customers.css\">\
+         <link rel=\"stylesheet\" href=\"{stylesheet}\">\
          <title>Import contacts · Customers</title></head><body>{page}</body></html>"
     )
 }

@@ -12,6 +12,7 @@ use axum::{
     middleware::Next,
     response::{Html, IntoResponse, Response},
 };
+use app::state::AppState;
 use tower_sessions::Session;
 
 /// The session key holding the signed-in account's id.
@@ -20,7 +21,7 @@ pub use app::auth::ACCOUNT_ID_KEY;
 const PUBLIC_PREFIXES: &[&str] = &["/login", "/pkg/", "/api/", "/healthz", "/favicon.ico"];
 
 pub async fn require_sign_in(
-    State(db): State<db::Db>,
+    State(state): State<AppState>,
     session: Session,
     request: Request,
     next: Next,
@@ -42,14 +43,15 @@ pub async fn require_sign_in(
         Err(_) => return unavailable(),
     };
     if let Some(store_id) = store_in_path(path) {
-        let allowed = match db::accounts::get_account(&db, account_id).await {
-            Ok(Some(account)) => db::accounts::can_open_store(&db, &account, store_id).await,
+        let db = &state.db;
+        let allowed = match db::accounts::get_account(db, account_id).await {
+            Ok(Some(account)) => db::accounts::can_open_store(db, &account, store_id).await,
             Ok(None) => return to_sign_in(&request),
             Err(error) => Err(error),
         };
         match allowed {
             Ok(true) => {}
-            Ok(false) => return not_found(),
+            Ok(false) => return not_found(&state.assets.css),
             Err(error) => {
                 tracing::error!(%error, "store access check");
                 return unavailable();
@@ -78,17 +80,17 @@ fn to_sign_in(request: &Request) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
-fn not_found() -> Response {
+fn not_found(stylesheet: &str) -> Response {
     (
         StatusCode::NOT_FOUND,
-        Html(
+        Html(format!(
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
              <title>Not found · Customers</title>\
-             <link rel=\"stylesheet\" href=\"/pkg/customers.css\"></head>\
+             <link rel=\"stylesheet\" href=\"{stylesheet}\"></head>\
              <body><main class=\"page\"><section class=\"empty\"><h1>Page not found</h1>\
              <p>Nothing lives at this address. <a href=\"/\">Back to your stores</a></p>\
-             </section></main></body></html>",
-        ),
+             </section></main></body></html>"
+        )),
     )
         .into_response()
 }

@@ -33,7 +33,11 @@ impl AssetNames {
         } else {
             String::new()
         };
-        Self::from_hash_file(options.site_pkg_dir.as_ref(), options.output_name.as_ref(), &hashes)
+        Self::from_hash_file(
+            options.site_pkg_dir.as_ref(),
+            options.output_name.as_ref(),
+            &hashes,
+        )
     }
 
     /// The names given the hash file's text (`js: <hash>` lines; empty: unhashed).
@@ -44,7 +48,9 @@ impl AssetNames {
                 (file.trim() == extension).then(|| hash.trim())
             });
             match hash {
-                Some(hash) if !hash.is_empty() => format!("/{pkg_dir}/{output_name}.{hash}.{extension}"),
+                Some(hash) if !hash.is_empty() => {
+                    format!("/{pkg_dir}/{output_name}.{hash}.{extension}")
+                }
                 _ => format!("/{pkg_dir}/{output_name}.{extension}"),
             }
         };
@@ -62,7 +68,8 @@ mod tests {
 
     #[test]
     fn hashed_names_come_from_the_hash_file() {
-        let names = AssetNames::from_hash_file("pkg", "customers", "js: abc\nwasm: def\ncss: ghi\n");
+        let names =
+            AssetNames::from_hash_file("pkg", "customers", "js: abc\nwasm: def\ncss: ghi\n");
         assert_eq!(names.css, "/pkg/customers.ghi.css");
         assert_eq!(names.js, "/pkg/customers.abc.js");
         assert_eq!(names.wasm, "/pkg/customers.def.wasm");

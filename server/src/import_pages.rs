@@ -32,7 +32,12 @@ pub const MAX_BODY_BYTES: usize = MAX_IMPORT_BYTES * 3 + 64 * 1024;
 
 pub async fn choose(state: AppState, Path(store_id): Path<String>, session: Session) -> Response {
     match authorized_store(&state.db, &store_id, &session).await {
-        Ok(store) => Html(import_document(&state.assets.css, store.id, ImportStage::Choose)).into_response(),
+        Ok(store) => Html(import_document(
+            &state.assets.css,
+            store.id,
+            ImportStage::Choose,
+        ))
+        .into_response(),
         Err(refusal) => refusal.into_response(),
     }
 }

@@ -31,19 +31,20 @@ struct Transfer {
 /// `execute` call.
 async fn transfers(page: &Page) -> Vec<Transfer> {
     let entries = page
-        .js(
-            "[...performance.getEntriesByType('navigation'), \
+        .js("[...performance.getEntriesByType('navigation'), \
               ...performance.getEntriesByType('resource')].map(e => ({ \
                 name: e.name, transfer: e.transferSize, encoded: e.encodedBodySize, \
-                decoded: e.decodedBodySize, status: e.responseStatus || 0 }))",
-        )
+                decoded: e.decodedBodySize, status: e.responseStatus || 0 }))")
         .await;
     serde_json::from_value(entries).expect("resource timing entries")
 }
 
 fn report(label: &str, transfers: &[Transfer]) -> u64 {
     let total: u64 = transfers.iter().map(|t| t.transfer).sum();
-    println!("{label}: {total} bytes transferred ({:.1} KB)", total as f64 / 1024.0);
+    println!(
+        "{label}: {total} bytes transferred ({:.1} KB)",
+        total as f64 / 1024.0
+    );
     for t in transfers {
         println!(
             "  {:>7} B on the wire, body {:>7} B -> {:>8} B, status {}  {}",

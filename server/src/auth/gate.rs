@@ -6,13 +6,13 @@
 //! Server functions and the events API answer for themselves (401/404);
 //! assets and health are public.
 
+use app::state::AppState;
 use axum::{
     extract::{Request, State},
     http::{Method, StatusCode, header},
     middleware::Next,
     response::{Html, IntoResponse, Response},
 };
-use app::state::AppState;
 use tower_sessions::Session;
 
 /// The session key holding the signed-in account's id.

@@ -7,17 +7,21 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod backfill;
+pub mod bulk;
 pub mod customers;
 mod error;
 pub mod events;
 pub mod facts;
+pub mod identity;
 mod locks;
 mod pool;
-pub mod seed;
 pub mod sessions;
 pub mod sign_in_throttle;
+mod sql;
 pub mod stores;
+pub mod text;
 pub mod time;
+mod upgrade;
 pub mod validate;
 
 pub use error::{Error, Result};

@@ -32,6 +32,15 @@ impl Backend {
         }
     }
 
+    /// The backend of a connection.
+    pub(crate) fn of(conn: &sqlx::AnyConnection) -> Backend {
+        if conn.backend_name() == "PostgreSQL" {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Backend::Sqlite => "sqlite",
@@ -81,10 +90,10 @@ impl Db {
             Backend::Sqlite => {
                 let url = sqlite_url(url)?;
                 let options = AnyConnectOptions::from_str(&url)?;
-                let reader = sqlite_pool(config.max_connections.max(2), config)
+                let reader = sqlite_pool(config.max_connections.max(2), config, false)
                     .connect_with(options.clone())
                     .await?;
-                let writer = sqlite_pool(1, config).connect_with(options).await?;
+                let writer = sqlite_pool(1, config, true).connect_with(options).await?;
                 Ok(Db {
                     reader,
                     writer,
@@ -106,15 +115,20 @@ impl Db {
         }
     }
 
-    /// Applies the migrations of this backend. A failure is returned, never
-    /// ignored: the server refuses to start on a half-migrated schema.
+    /// Applies the migrations of this backend, then the steps they left for
+    /// Rust (`crate::upgrade`). A failure is returned, never ignored: the
+    /// server refuses to start on a half-migrated schema.
     pub async fn migrate(&self) -> Result<()> {
-        let migrator = match self.backend {
+        self.migrator().run(&self.writer).await?;
+        crate::upgrade::run(self).await
+    }
+
+    /// The SQL migrations of this backend.
+    pub fn migrator(&self) -> &'static Migrator {
+        match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&self.writer).await?;
-        Ok(())
+        }
     }
 
     /// Answers whether the database responds (for `/healthz`).
@@ -143,12 +157,21 @@ impl Db {
     }
 }
 
-fn sqlite_pool(max: u32, config: &PoolConfig) -> AnyPoolOptions {
+/// The page cache of SQLite's one writer connection, in KiB. Writes change
+/// many indexes at once (a customer row is in a dozen); with SQLite's default
+/// 2 MB most of their pages are read again for every batch.
+pub(crate) const WRITER_CACHE_KIB: i64 = 65_536;
+
+fn sqlite_pool(max: u32, config: &PoolConfig, writer: bool) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(config.acquire_timeout)
-        .after_connect(|conn, _meta| {
+        .after_connect(move |conn, _meta| {
             Box::pin(async move {
+                if writer {
+                    conn.execute(format!("PRAGMA cache_size = -{WRITER_CACHE_KIB};").as_str())
+                        .await?;
+                }
                 // mmap: reads come straight from the OS page cache, shared by
                 // every connection, instead of a read() and a copy into each
                 // connection's own small cache (the customers page reads tens

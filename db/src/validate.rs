@@ -3,8 +3,10 @@
 
 use crate::{Error, Result};
 
-/// Longest external id, event id or lead source.
+/// Longest external id or event id.
 pub const MAX_ID_LEN: usize = 200;
+/// Longest lead source (`leads.source`).
+pub const MAX_SOURCE_LEN: usize = 200;
 /// Longest person name.
 pub const MAX_NAME_LEN: usize = 200;
 /// Longest course, product or plan title.
@@ -48,13 +50,26 @@ impl ExternalId {
     }
 }
 
-/// A title of a course, product or plan, or a lead source.
+/// A title of a course, product or plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Title(String);
 
 impl Title {
     pub fn parse(field: &str, value: &str) -> Result<Self> {
         clean(field, value, MAX_TITLE_LEN, "the title").map(Title)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Where a lead came from (a form, a list, `import: contacts.csv`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Source(String);
+
+impl Source {
+    pub fn parse(field: &str, value: &str) -> Result<Self> {
+        clean(field, value, MAX_SOURCE_LEN, "the source").map(Source)
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -107,9 +122,18 @@ impl Email {
         {
             return Err(malformed());
         }
+        // Lowercasing can lengthen text ('İ' becomes two characters): the
+        // stored normalised form must fit its column too.
+        let normalized = normalize_email(given);
+        if normalized.chars().count() > MAX_EMAIL_LEN {
+            return Err(Error::invalid(
+                field,
+                format!("must be at most {MAX_EMAIL_LEN} characters"),
+            ));
+        }
         Ok(Email {
             given: given.to_string(),
-            normalized: normalize_email(given),
+            normalized,
         })
     }
     pub fn as_str(&self) -> &str {

@@ -109,7 +109,7 @@ async fn user(database: &DatabaseArgs, command: UserCommand) -> anyhow::Result<(
 pub async fn seed_demo_if_empty(
     db: &db::Db,
 ) -> anyhow::Result<Option<(db::stores::Store, db::accounts::DemoAccounts)>> {
-    if !db::seed::seed_demo_if_empty(db).await? {
+    if !devtools::seed::seed_demo_if_empty(db).await? {
         return Ok(None);
     }
     let store = db::stores::list_stores(db, "", None)

@@ -7,7 +7,7 @@ use crate::{
 
 pub async fn seed(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
     let db = open(database).await?;
-    let options = db::seed::SeedOptions {
+    let options = devtools::seed::SeedOptions {
         seed: args.seed,
         stores: args.stores,
         users: args.users,
@@ -31,12 +31,12 @@ pub async fn seed(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()>
         options.leads(),
         db.backend().name()
     );
-    let report = db::seed::seed(&db, &options).await?;
+    let report = devtools::seed::seed(&db, &options).await?;
     println!(
-        "stores {:?}\nwrote {} users, {} enrollments, {} purchases, {} subscriptions, {} leads \
+        "stores {:?}\nwrote {} identities, {} enrollments, {} purchases, {} subscriptions, {} leads \
          ({} facts, {} rows) in {:.1} s: {:.0} facts/s, {:.0} rows/s",
         report.store_ids,
-        report.users,
+        report.identities,
         report.enrollments,
         report.purchases,
         report.subscriptions,

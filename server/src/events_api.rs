@@ -2,15 +2,19 @@
 //! happened, one event or a batch of up to 1,000, authenticated by one of the
 //! store's API keys as a bearer token.
 //!
-//! Answers: 200 `{"results": [{"event_id", "status": "applied"|"duplicate"}]}`;
-//! 400 `{"error", "field"}` for a malformed body or event (nothing of the
-//! request is written); 401 for a missing or unknown key; 404 for a store
-//! that does not exist or that the key does not belong to; 413 for more than
-//! 1,000 events.
+//! Answers: 200 `{"results": [{"event_id", "status"}]}` with status
+//! `applied`, `duplicate` (the event id was seen with the same body) or
+//! `conflict` (seen with another body; nothing changed); 400
+//! `{"error", "field"}` for a malformed body or event (nothing of the request
+//! is written); 401 for a missing or unknown key; 404 for a store that does
+//! not exist or that the key does not belong to; 413 for more than 1,000
+//! events or a body over [`MAX_BODY_BYTES`]. Every refusal has the same
+//! JSON shape.
 
 use axum::{
     Json,
     body::Bytes,
+    extract::rejection::BytesRejection,
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -31,7 +35,7 @@ pub async fn post_events(
     db: db::Db,
     store_id: String,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Ok(store_id) = store_id.parse::<i64>() else {
         return error(StatusCode::NOT_FOUND, "store not found", None);
@@ -61,6 +65,21 @@ pub async fn post_events(
         Ok(KeyCheck::OtherStore) => return error(StatusCode::NOT_FOUND, "store not found", None),
         Err(e) => return internal(e),
     }
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            let status = rejection.status();
+            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                format!(
+                    "the body is larger than {} MB",
+                    MAX_BODY_BYTES / (1024 * 1024)
+                )
+            } else {
+                format!("the body could not be read: {}", rejection.body_text())
+            };
+            return error(status, &message, Some("body"));
+        }
+    };
     let value: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(value) => value,
         Err(e) => {
@@ -90,7 +109,7 @@ pub async fn post_events(
         Ok(valid) => valid,
         Err(e) => return db_error(e, false),
     };
-    match events::apply_valid(&db, store_id, &valid).await {
+    match db::facts::record(&db, store_id, &valid).await {
         Ok(results) => (StatusCode::OK, Json(json!({ "results": results }))).into_response(),
         Err(e) => db_error(e, false),
     }

@@ -14,6 +14,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use db::customers::export::{Export, ExportRow};
+use futures_util::StreamExt as _;
 use tower_sessions::Session;
 
 const HEADER: [&str; 12] = [
@@ -136,7 +137,10 @@ async fn respond(
                 Some((Ok(Bytes::from(chunk)), (None, next, export)))
             }
         },
-    );
+    )
+    // A body may be polled once more after its end (the compression layer
+    // does): fused, it answers the end again instead of panicking.
+    .fuse();
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

@@ -51,70 +51,76 @@ pub fn router(state: AppState, leptos_options: LeptosOptions, security: &Securit
     };
     let files = site::files(&leptos_options.site_root, not_found);
 
-    let app = Router::new()
-        .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
-        .leptos_routes_with_context(&leptos_options, generate_route_list(App), context, {
-            let options = leptos_options.clone();
-            move || shell(options.clone())
-        })
-        .fallback_service(files)
-        .with_state(leptos_options)
-        // Leptos also registers each server function at its own path, so
-        // this wraps all of them rather than the `/api/` route alone.
-        .layer(middleware::from_fn(server_fn_status::status_from_app_error))
-        .route(
-            "/store/{store_id}/customers.csv",
-            get(move |path, session, query| {
-                export::customers_csv(export_db.clone(), path, session, query)
-            }),
-        )
-        .route(
-            "/store/{store_id}/import",
-            get({
-                let state = state.clone();
-                move |path, session| import_pages::choose(state.clone(), path, session)
+    let app =
+        Router::new()
+            .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
+            .leptos_routes_with_context(&leptos_options, generate_route_list(App), context, {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
             })
-            .post({
-                let state = state.clone();
-                move |path, session, form| import_pages::run(state.clone(), path, session, form)
-            })
-            .layer(DefaultBodyLimit::max(import_pages::MAX_BODY_BYTES)),
-        )
-        .route(
-            "/store/{store_id}/import/preview",
-            post({
-                let state = state.clone();
-                move |path, session, multipart| {
-                    import_pages::preview_file(state.clone(), path, session, multipart)
-                }
-            })
-            .layer(DefaultBodyLimit::max(import_pages::MAX_BODY_BYTES)),
-        )
-        .route(
-            "/store/{store_id}/customers/{customer_id}/export.json",
-            get(move |path, session| {
-                customer_export::customer_json(customer_db.clone(), path, session)
-            }),
-        )
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::gate::require_sign_in,
-        ))
-        .layer(auth::session_layer(state.db.clone(), security))
-        .route("/healthz", get(move || health::healthz(db.clone())))
-        .route(
-            "/api/v1/stores/{store_id}/events",
-            post(
-                move |Path(store_id): Path<String>, headers: HeaderMap, body: axum::body::Bytes| {
-                    events_api::post_events(events_db.clone(), store_id, headers, body)
-                },
+            .fallback_service(files)
+            .with_state(leptos_options)
+            // Leptos also registers each server function at its own path, so
+            // this wraps all of them rather than the `/api/` route alone.
+            .layer(middleware::from_fn(server_fn_status::status_from_app_error))
+            .route(
+                "/store/{store_id}/customers.csv",
+                get(move |path, session, query| {
+                    export::customers_csv(export_db.clone(), path, session, query)
+                }),
             )
-            .layer(DefaultBodyLimit::max(events_api::MAX_BODY_BYTES)),
-        )
-        .layer(middleware::from_fn_with_state(
-            AllowedOrigin(security.public_origin.clone()),
-            auth::csrf::check_origin,
-        ));
+            .route(
+                "/store/{store_id}/import",
+                get({
+                    let state = state.clone();
+                    move |path, session| import_pages::choose(state.clone(), path, session)
+                })
+                .post({
+                    let state = state.clone();
+                    move |path, session, form| import_pages::run(state.clone(), path, session, form)
+                })
+                .layer(DefaultBodyLimit::max(import_pages::MAX_BODY_BYTES)),
+            )
+            .route(
+                "/store/{store_id}/import/preview",
+                post({
+                    let state = state.clone();
+                    move |path, session, multipart| {
+                        import_pages::preview_file(state.clone(), path, session, multipart)
+                    }
+                })
+                .layer(DefaultBodyLimit::max(import_pages::MAX_BODY_BYTES)),
+            )
+            .route(
+                "/store/{store_id}/customers/{customer_id}/export.json",
+                get(move |path, session| {
+                    customer_export::customer_json(customer_db.clone(), path, session)
+                }),
+            )
+            .layer(middleware::from_fn_with_state(
+                state.clone(),
+                auth::gate::require_sign_in,
+            ))
+            .layer(auth::session_layer(state.db.clone(), security))
+            .route("/healthz", get(move || health::healthz(db.clone())))
+            .route(
+                "/api/v1/stores/{store_id}/events",
+                post(
+                    move |Path(store_id): Path<String>,
+                          headers: HeaderMap,
+                          body: Result<
+                        axum::body::Bytes,
+                        axum::extract::rejection::BytesRejection,
+                    >| {
+                        events_api::post_events(events_db.clone(), store_id, headers, body)
+                    },
+                )
+                .layer(DefaultBodyLimit::max(events_api::MAX_BODY_BYTES)),
+            )
+            .layer(middleware::from_fn_with_state(
+                AllowedOrigin(security.public_origin.clone()),
+                auth::csrf::check_origin,
+            ));
 
     // Also a request extension: `app::state::app_state` falls back to it.
     let app = app.layer(axum::Extension(state));

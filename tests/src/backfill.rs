@@ -6,12 +6,12 @@ use sqlx::Row;
 use crate::{TestDatabase, events::T0};
 
 /// A fresh database with the facts (no customers) of `stores` stores and
-/// `users` platform users; the same arguments give the same facts.
+/// `users` people of the platform; the same arguments give the same facts.
 pub async fn seeded(stores: usize, users: usize) -> (TestDatabase, Vec<i64>) {
     let database = TestDatabase::new().await;
-    let report = db::seed::seed(
+    let report = devtools::seed::seed(
         &database.db,
-        &db::seed::SeedOptions {
+        &devtools::seed::SeedOptions {
             seed: 7,
             stores,
             users,
@@ -25,8 +25,8 @@ pub async fn seeded(stores: usize, users: usize) -> (TestDatabase, Vec<i64>) {
     (database, report.store_ids)
 }
 
-/// Every customer and total, one line each, in key order. Without the row
-/// ids and timestamps; with `version` when asked.
+/// Every customer and total, one line each, in key order. Without the
+/// timestamps; with `version` when asked.
 pub async fn dump(db: &db::Db, with_version: bool) -> Vec<String> {
     let version = if with_version {
         " || '|' || CAST(version AS TEXT)"
@@ -35,7 +35,7 @@ pub async fn dump(db: &db::Db, with_version: bool) -> Vec<String> {
     };
     let columns = [
         "store_id",
-        "user_id",
+        "id",
         "name",
         "email",
         "email_normalized",
@@ -45,7 +45,8 @@ pub async fn dump(db: &db::Db, with_version: bool) -> Vec<String> {
         "last_activity_at",
         "joined_at",
         "source_kind",
-        "source_title",
+        "source_ref",
+        "source_text",
         "courses_count",
         "products_count",
         "purchases_count",
@@ -54,14 +55,13 @@ pub async fn dump(db: &db::Db, with_version: bool) -> Vec<String> {
     .map(|c| format!("COALESCE(CAST({c} AS TEXT), '<null>')"))
     .join(" || '|' || ");
     let mut lines = Vec::new();
-    let sql =
-        format!("SELECT {columns}{version} AS line FROM customers ORDER BY store_id, user_id");
+    let sql = format!("SELECT {columns}{version} AS line FROM customers ORDER BY store_id, id");
     for row in sqlx::query(&sql).fetch_all(db.reader()).await.unwrap() {
         lines.push(format!("customer {}", row.get::<String, _>("line")));
     }
-    let sql = "SELECT CAST(store_id AS TEXT) || '|' || CAST(user_id AS TEXT) || '|' || currency \
-               || '|' || CAST(net_cents AS TEXT) AS line FROM customer_totals \
-               ORDER BY store_id, user_id, currency";
+    let sql = "SELECT CAST(store_id AS TEXT) || '|' || CAST(customer_id AS TEXT) || '|' \
+               || currency || '|' || CAST(net_cents AS TEXT) AS line FROM customer_totals \
+               ORDER BY store_id, customer_id, currency";
     for row in sqlx::query(sql).fetch_all(db.reader()).await.unwrap() {
         lines.push(format!("total {}", row.get::<String, _>("line")));
     }

@@ -241,9 +241,9 @@ impl Page {
 /// A seeded store (a few hundred customers) owned by owner@example.com.
 pub async fn seed_owned_store(database: &crate::TestDatabase) -> i64 {
     let db = &database.db;
-    let report = db::seed::seed(
+    let report = devtools::seed::seed(
         db,
-        &db::seed::SeedOptions {
+        &devtools::seed::SeedOptions {
             seed: 5,
             stores: 1,
             users: 400,

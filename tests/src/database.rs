@@ -28,6 +28,17 @@ impl TestDatabase {
 
     /// Creates, connects and migrates a fresh database.
     pub async fn new() -> TestDatabase {
+        let database = Self::unmigrated().await;
+        database
+            .db
+            .migrate()
+            .await
+            .expect("migrate the test database");
+        database
+    }
+
+    /// Creates and connects a fresh, empty database (no migration run).
+    pub async fn unmigrated() -> TestDatabase {
         let (url, cleanup) = match Self::backend() {
             db::Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
@@ -59,7 +70,6 @@ impl TestDatabase {
         let db = db::Db::connect(&url, &db::PoolConfig::default())
             .await
             .expect("connect to the test database");
-        db.migrate().await.expect("migrate the test database");
         TestDatabase { url, db, cleanup }
     }
 }

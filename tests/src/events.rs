@@ -1,6 +1,9 @@
 //! Building events for tests, and resetting the core tables between cases.
 
-use db::events::*;
+use db::{
+    events::*,
+    facts::{EventStatus, apply_batch},
+};
 
 /// 2025-01-01T00:00:00Z: event times in tests are offsets from it.
 pub const T0: i64 = 1_735_689_600_000;
@@ -140,7 +143,7 @@ pub async fn apply(db: &db::Db, store_id: i64, event: &Event) -> EventStatus {
         .status
 }
 
-/// Empties every core table (facts, users, derived rows), keeping stores.
+/// Empties every core table (facts, identities, derived rows), keeping stores.
 pub async fn wipe(db: &db::Db) {
     for table in [
         "customer_activity",
@@ -159,8 +162,7 @@ pub async fn wipe(db: &db::Db) {
         "plans",
         "products",
         "courses",
-        "user_ids",
-        "users",
+        "identities",
     ] {
         sqlx::query(&format!("DELETE FROM {table}"))
             .execute(db.writer())
@@ -181,8 +183,7 @@ pub async fn count(db: &db::Db, table: &str) -> i64 {
 pub async fn counts(db: &db::Db) -> Vec<(&'static str, i64)> {
     let mut out = Vec::new();
     for table in [
-        "users",
-        "user_ids",
+        "identities",
         "courses",
         "products",
         "plans",

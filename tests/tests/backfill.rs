@@ -180,13 +180,15 @@ async fn backfill_derives_the_same_rows_as_the_live_path() {
 }
 
 #[tokio::test]
-async fn errors_name_the_source_row_and_do_not_stop_the_run() {
+async fn errors_name_the_customer_and_do_not_stop_the_run() {
     let database = TestDatabase::new().await;
     let db = &database.db;
     let store = db::stores::create_store(db, "Errors", "USD").await.unwrap();
+    // A refund whose payment never came is a fact waiting, not an error.
     ev::apply(db, store, &ev::refund("r1", T0, "never-reported")).await;
     for i in 0..10 {
-        let user = ev::user(&format!("u{i}"), None, None);
+        let name = if i == 4 { "Broken Row" } else { "Fine" };
+        let user = ev::user(&format!("u{i}"), None, Some(name));
         ev::apply(
             db,
             store,
@@ -194,20 +196,59 @@ async fn errors_name_the_source_row_and_do_not_stop_the_run() {
         )
         .await;
     }
-    sqlx::query("DELETE FROM customers")
-        .execute(db.writer())
-        .await
-        .unwrap();
+    db::backfill::forget_derived(db).await.unwrap();
+    // The database refuses one customer's row (as a broken constraint would).
+    match TestDatabase::backend() {
+        db::Backend::Sqlite => {
+            sqlx::raw_sql(
+                "CREATE TRIGGER refuse_broken BEFORE INSERT ON customers \
+                 WHEN new.name = 'Broken Row' BEGIN SELECT RAISE(ABORT, 'refused'); END",
+            )
+            .execute(db.writer())
+            .await
+            .unwrap();
+        }
+        db::Backend::Postgres => {
+            sqlx::raw_sql(
+                "CREATE FUNCTION refuse_broken() RETURNS trigger AS $$ BEGIN \
+                   IF NEW.name = 'Broken Row' THEN RAISE EXCEPTION 'refused'; END IF; \
+                   RETURN NEW; END $$ LANGUAGE plpgsql; \
+                 CREATE TRIGGER refuse_broken BEFORE INSERT ON customers \
+                 FOR EACH ROW EXECUTE FUNCTION refuse_broken();",
+            )
+            .execute(db.writer())
+            .await
+            .unwrap();
+        }
+    }
     let run = backfill::run(db, &options(Some(store), 3), &mut |_| {})
         .await
         .unwrap();
     assert_eq!(run.status, Status::Completed);
-    assert_eq!((run.created, run.errors), (10, 1), "{}", run.summary());
+    assert_eq!(
+        (run.created, run.errors, run.pending),
+        (9, 1, 1),
+        "{}",
+        run.summary()
+    );
+    assert!(
+        run.summary().contains("1 refund waits for its payment"),
+        "{}",
+        run.summary()
+    );
     let errors = backfill::list_errors(db, run.id, 10).await.unwrap();
     assert_eq!(errors.len(), 1);
-    assert_eq!(errors[0].source_table, "purchases");
+    assert_eq!(errors[0].source_table, "customers");
+    let broken: i64 = sqlx::query_scalar(
+        "SELECT customer_id FROM identities WHERE store_id = $1 AND external_id = 'u4'",
+    )
+    .bind(store)
+    .fetch_one(db.reader())
+    .await
+    .unwrap();
+    assert_eq!(errors[0].source_id, broken.to_string(), "{}", errors[0]);
     assert!(
-        errors[0].message.contains("never-reported"),
+        errors[0].message.contains("could not derive"),
         "{}",
         errors[0]
     );
@@ -251,11 +292,13 @@ async fn live_events_during_the_backfill_are_all_reflected() {
         let db = db.clone();
         tokio::spawn(async move { backfill::run(&db, &options(None, 10), &mut |_| {}).await })
     };
-    let existing: Vec<String> =
-        sqlx::query_scalar("SELECT external_id FROM user_ids ORDER BY external_id LIMIT 60")
-            .fetch_all(db.reader())
-            .await
-            .unwrap();
+    let existing: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT external_id FROM identities WHERE imported = 0 \
+             ORDER BY external_id LIMIT 60",
+    )
+    .fetch_all(db.reader())
+    .await
+    .unwrap();
     for (i, id) in existing.iter().enumerate() {
         let store = stores[i % stores.len()];
         let at = T0 + 86_400_000 + i as i64;

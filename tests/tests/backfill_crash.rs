@@ -40,10 +40,10 @@ fn backfill_command(url: &str) -> Command {
     command
 }
 
-/// (store, user) of the newest run's checkpoint.
+/// (store, customer) of the newest run's checkpoint.
 async fn checkpoint(db: &db::Db) -> (i64, i64) {
     let row = sqlx::query(
-        "SELECT checkpoint_store, checkpoint_user FROM backfill_runs ORDER BY id DESC LIMIT 1",
+        "SELECT checkpoint_store, checkpoint_customer FROM backfill_runs ORDER BY id DESC LIMIT 1",
     )
     .fetch_optional(db.reader())
     .await

@@ -38,9 +38,9 @@ async fn sign_in(page: &Page, server_url: &str, email: &str, landing: &str) {
 async fn an_owner_starts_the_backfill_and_watches_it_finish() {
     let database = TestDatabase::new().await;
     let db = &database.db;
-    let report = db::seed::seed(
+    let report = devtools::seed::seed(
         db,
-        &db::seed::SeedOptions {
+        &devtools::seed::SeedOptions {
             seed: 3,
             stores: 1,
             users: 6_000,

@@ -83,7 +83,7 @@ async fn session_cookie(base: &str, email: &str) -> String {
 async fn the_customers_page_downloads_little_and_caches_its_files() {
     let database = TestDatabase::new().await;
     let db = &database.db;
-    assert!(db::seed::seed_demo_if_empty(db).await.unwrap());
+    assert!(devtools::seed::seed_demo_if_empty(db).await.unwrap());
     let store = db::stores::list_stores(db, "", None).await.unwrap()[0].id;
     let owner = db::accounts::upsert_account(db, "owner@example.com", PASSWORD, false)
         .await

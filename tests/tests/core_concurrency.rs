@@ -5,7 +5,10 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use db::events::{Event, EventStatus, apply_batch};
+use db::{
+    events::Event,
+    facts::{EventStatus, apply_batch},
+};
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::SliceRandom};
 use tests::{
     TestDatabase,
@@ -115,8 +118,10 @@ async fn sixty_four_tasks_with_duplicates_stay_exact() {
     );
     // u0 and u1 are one customer.
     let shared: i64 = sqlx::query_scalar(
-        "SELECT COUNT(DISTINCT user_id) FROM user_ids WHERE external_id IN ('u0', 'u1')",
+        "SELECT COUNT(DISTINCT customer_id) FROM identities \
+         WHERE store_id = $1 AND external_id IN ('u0', 'u1')",
     )
+    .bind(store)
     .fetch_one(db.reader())
     .await
     .unwrap();

@@ -13,7 +13,7 @@ use db::{
         detail, filter::CustomerQuery, filter::CustomerType, filter::Range, import, ltv, notes,
         privacy, search, tags, timeline,
     },
-    events::{EventStatus, apply_batch},
+    facts::{EventStatus, apply_batch},
 };
 use sqlx::Row;
 use tests::{
@@ -43,10 +43,11 @@ async fn account(db: &db::Db, email: &str) -> i64 {
     .unwrap()
 }
 
-/// The customer id of a platform user in a store.
+/// The customer id of a platform id in a store (its identity's customer).
 async fn customer_id(db: &db::Db, store: i64, external: &str) -> i64 {
     sqlx::query_scalar(
-        "SELECT c.id FROM customers c JOIN user_ids i ON i.user_id = c.user_id \
+        "SELECT c.id FROM customers c JOIN identities i \
+         ON i.store_id = c.store_id AND i.customer_id = c.id \
          WHERE c.store_id = $1 AND i.external_id = $2",
     )
     .bind(store)
@@ -99,16 +100,19 @@ async fn paged(db: &db::Db, store: i64, customer: i64, size: u32) -> Vec<timelin
     }
 }
 
+/// The identities of a customer, as a subquery of store $1 and customer $2.
+const IDENTITIES: &str = "(SELECT id FROM identities WHERE store_id = $1 AND customer_id = $2)";
+
 /// The timeline a seeded customer should have, recomputed from the fact
-/// rows: (at, kind), newest first (ties: kind descending).
-async fn expected_timeline(db: &db::Db, store: i64, user: i64) -> Vec<(i64, String)> {
+/// rows of its identities: (at, kind), newest first (ties: kind descending).
+async fn expected_timeline(db: &db::Db, store: i64, customer: i64) -> Vec<(i64, String)> {
     let mut out: Vec<(i64, String)> = Vec::new();
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT enrolled_at, progress, progress_at FROM enrollments \
-         WHERE store_id = $1 AND user_id = $2",
-    )
+         WHERE store_id = $1 AND identity_id IN {IDENTITIES}"
+    ))
     .bind(store)
-    .bind(user)
+    .bind(customer)
     .fetch_all(db.reader())
     .await
     .unwrap();
@@ -122,12 +126,12 @@ async fn expected_timeline(db: &db::Db, store: i64, user: i64) -> Vec<(i64, Stri
             }
         }
     }
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT id, plan_id, paid_at, refunded_at FROM purchases \
-         WHERE store_id = $1 AND user_id = $2 AND paid_at IS NOT NULL",
-    )
+         WHERE store_id = $1 AND identity_id IN {IDENTITIES} AND paid_at IS NOT NULL"
+    ))
     .bind(store)
-    .bind(user)
+    .bind(customer)
     .fetch_all(db.reader())
     .await
     .unwrap();
@@ -151,12 +155,12 @@ async fn expected_timeline(db: &db::Db, store: i64, user: i64) -> Vec<(i64, Stri
             out.push((at, "refunded".into()));
         }
     }
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT started_at, status, status_at FROM subscriptions \
-         WHERE store_id = $1 AND user_id = $2",
-    )
+         WHERE store_id = $1 AND identity_id IN {IDENTITIES}"
+    ))
     .bind(store)
-    .bind(user)
+    .bind(customer)
     .fetch_all(db.reader())
     .await
     .unwrap();
@@ -167,14 +171,22 @@ async fn expected_timeline(db: &db::Db, store: i64, user: i64) -> Vec<(i64, Stri
             out.push((status_at, "cancelled".into()));
         }
     }
-    let rows = sqlx::query("SELECT created_at FROM leads WHERE store_id = $1 AND user_id = $2")
-        .bind(store)
-        .bind(user)
-        .fetch_all(db.reader())
-        .await
-        .unwrap();
+    let rows = sqlx::query(&format!(
+        "SELECT created_at, imported FROM leads WHERE store_id = $1 AND identity_id IN {IDENTITIES}"
+    ))
+    .bind(store)
+    .bind(customer)
+    .fetch_all(db.reader())
+    .await
+    .unwrap();
     for row in rows {
-        out.push((row.get(0), "lead".into()));
+        // A contact from a file is an `imported` entry, an opt-in a `lead`.
+        let kind = if row.get::<i64, _>(1) == 1 {
+            "imported"
+        } else {
+            "lead"
+        };
+        out.push((row.get(0), kind.into()));
     }
     out.sort_by(|a, b| b.cmp(a));
     out
@@ -184,9 +196,9 @@ async fn expected_timeline(db: &db::Db, store: i64, user: i64) -> Vec<(i64, Stri
 async fn the_timeline_of_seeded_customers_lists_every_fact_newest_first_in_any_page_size() {
     let t = TestDatabase::new().await;
     let db = &t.db;
-    let report = db::seed::seed(
+    let report = devtools::seed::seed(
         db,
-        &db::seed::SeedOptions {
+        &devtools::seed::SeedOptions {
             seed: 7,
             stores: 1,
             users: 300,
@@ -198,21 +210,18 @@ async fn the_timeline_of_seeded_customers_lists_every_fact_newest_first_in_any_p
     .unwrap();
     let store = report.store_ids[0];
     // The customers with the most facts, and a few more.
-    let busiest: Vec<(i64, i64)> = sqlx::query(
-        "SELECT c.id, c.user_id FROM customers c WHERE c.store_id = $1 \
+    let busiest: Vec<i64> = sqlx::query_scalar(
+        "SELECT c.id FROM customers c WHERE c.store_id = $1 \
          ORDER BY c.courses_count + c.purchases_count + c.has_active_subscription DESC, c.id \
          LIMIT 8",
     )
     .bind(store)
     .fetch_all(db.reader())
     .await
-    .unwrap()
-    .iter()
-    .map(|r| (r.get(0), r.get(1)))
-    .collect();
+    .unwrap();
     let mut kinds_seen = BTreeSet::new();
-    for (customer, user) in busiest {
-        let expected = expected_timeline(db, store, user).await;
+    for customer in busiest {
+        let expected = expected_timeline(db, store, customer).await;
         let whole = paged(db, store, customer, 200).await;
         let got: Vec<(i64, String)> = whole.iter().map(|e| (e.at, e.kind.clone())).collect();
         assert_eq!(got, expected, "customer {customer}");
@@ -311,45 +320,37 @@ async fn milestones_keep_the_earliest_report_whatever_the_order_and_repeats() {
 
     // An enrollment loaded in bulk (no reports): the timeline shows its
     // milestones at its progress time, and a live report later keeps them.
-    let bob_user: i64 = sqlx::query_scalar(
-        "INSERT INTO users (email, email_normalized, name, created_at, updated_at) \
-         VALUES ('bob@example.com', 'bob@example.com', 'Bob', $1, $1) RETURNING id",
+    // The store's history as a bulk load writes it (see `db::bulk`): an
+    // identity and an enrollment, then the customers derived.
+    let bob_identity: i64 = sqlx::query_scalar(
+        "INSERT INTO identities (store_id, external_id, email, email_normalized, email_at, \
+         email_event, name, name_at, name_event, first_at, created_at) \
+         VALUES ($1, 'bob', 'bob@example.com', 'bob@example.com', $2, 'history', 'Bob', $2, \
+         'history', $2, $2) RETURNING id",
     )
+    .bind(a)
     .bind(T0)
     .fetch_one(db.writer())
     .await
     .unwrap();
-    sqlx::query("INSERT INTO user_ids (external_id, user_id) VALUES ('bob', $1)")
-        .bind(bob_user)
-        .execute(db.writer())
-        .await
-        .unwrap();
     let course: i64 = sqlx::query_scalar("SELECT id FROM courses WHERE store_id = $1")
         .bind(a)
         .fetch_one(db.reader())
         .await
         .unwrap();
     sqlx::query(
-        "INSERT INTO enrollments (store_id, course_id, user_id, enrolled_at, progress, \
+        "INSERT INTO enrollments (store_id, course_id, identity_id, enrolled_at, progress, \
          progress_at, last_accessed_at) VALUES ($1, $2, $3, $4, 60, $5, $5)",
     )
     .bind(a)
     .bind(course)
-    .bind(bob_user)
+    .bind(bob_identity)
     .bind(T0)
     .bind(T0 + DAY)
     .execute(db.writer())
     .await
     .unwrap();
-    let mut conn = db.writer().begin().await.unwrap();
-    db::customers::derive::derive(
-        &mut conn,
-        db::customers::derive::Scope::user(a, bob_user),
-        NOW,
-    )
-    .await
-    .unwrap();
-    conn.commit().await.unwrap();
+    db::backfill::derive_store(db, a, 100).await.unwrap();
     let bob = customer_id(db, a, "bob").await;
     let before: Vec<(i64, Option<i64>)> = paged(db, a, bob, 50)
         .await
@@ -381,8 +382,8 @@ async fn milestones_keep_the_earliest_report_whatever_the_order_and_repeats() {
     assert_eq!(
         scalar(
             db,
-            "SELECT COUNT(*) FROM enrollment_milestones WHERE user_id = $1",
-            &[bob_user]
+            "SELECT COUNT(*) FROM enrollment_milestones WHERE identity_id = $1",
+            &[bob_identity]
         )
         .await,
         3
@@ -773,9 +774,9 @@ async fn tags_are_added_and_removed_case_insensitively_with_timeline_entries() {
 async fn bulk_tagging_touches_exactly_the_filtered_set() {
     let t = TestDatabase::new().await;
     let db = &t.db;
-    let report = db::seed::seed(
+    let report = devtools::seed::seed(
         db,
-        &db::seed::SeedOptions {
+        &devtools::seed::SeedOptions {
             seed: 3,
             stores: 2,
             users: 600,
@@ -855,8 +856,10 @@ async fn bulk_tagging_touches_exactly_the_filtered_set() {
                 .await
                 .unwrap();
         let holders: BTreeSet<i64> = sqlx::query_scalar(
-            "SELECT c.id FROM customer_tags ct JOIN customers c \
-             ON c.user_id = ct.user_id AND c.store_id = ct.store_id WHERE ct.tag_id = $1",
+            "SELECT c.id FROM customer_tags ct \
+             JOIN identities i ON i.store_id = ct.store_id AND i.id = ct.identity_id \
+             JOIN customers c ON c.store_id = i.store_id AND c.id = i.customer_id \
+             WHERE ct.tag_id = $1",
         )
         .bind(tag_id)
         .fetch_all(db.reader())
@@ -999,6 +1002,30 @@ async fn importing_contacts_matches_by_email_reports_each_row_and_is_idempotent(
     )
     .await;
     let plat_before = customer_id(db, s, "plat-1").await;
+    let other_before = db::customers::list_all(db, other).await.unwrap();
+
+    // The store's preview marks the rows that update one of ITS customers:
+    // the platform person, not the other store's.
+    let marked: Vec<(u64, bool)> = import::preview_for_store(db, s, CSV.as_bytes(), 20)
+        .await
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| (r.row, r.updates_customer))
+        .collect();
+    assert_eq!(
+        marked,
+        [
+            (2, false),
+            (3, false),
+            (5, true),
+            (6, false),
+            (8, false),
+            (9, false),
+            (10, false),
+            (11, false)
+        ]
+    );
 
     let preview = import::preview(CSV.as_bytes(), 3).unwrap();
     assert_eq!(
@@ -1079,6 +1106,10 @@ async fn importing_contacts_matches_by_email_reports_each_row_and_is_idempotent(
         .unwrap();
     assert_eq!(plat.profile.name.as_deref(), Some("Platform Name"));
     assert_eq!(plat.profile.source_kind, "course");
+    // The import never re-spells the email, and is not activity.
+    assert_eq!(plat.profile.email.as_deref(), Some("plat@example.com"));
+    assert_eq!(plat.profile.last_activity_at, T0);
+    assert_eq!(plat.profile.customer_type, CustomerType::Lead);
     assert_eq!(
         plat.tags
             .iter()
@@ -1096,32 +1127,59 @@ async fn importing_contacts_matches_by_email_reports_each_row_and_is_idempotent(
     let ann = detail::customer_detail(db, s, ann, NOW).await.unwrap();
     assert_eq!(ann.profile.name.as_deref(), Some("Lee, Ann \"Annie\""));
     assert_eq!(ann.profile.customer_type, CustomerType::Lead);
+    // Their first fact is the import: the source kind says so (issue 12).
     assert_eq!(
         (
             ann.profile.source_kind.as_str(),
             ann.profile.source_title.as_str()
         ),
-        ("lead", "import: contacts.csv")
+        ("import", "import: contacts.csv")
+    );
+    // The import is not activity: last activity is when they joined.
+    assert_eq!(
+        (ann.profile.joined_at, ann.profile.last_activity_at),
+        (NOW, NOW)
+    );
+    let entries = paged(db, s, ann.profile.id, 50).await;
+    assert_eq!(
+        entries
+            .iter()
+            .map(|e| (e.kind.as_str(), e.title.as_deref()))
+            .filter(|(kind, _)| !kind.starts_with("tag_"))
+            .collect::<Vec<_>>(),
+        [("imported", Some("import: contacts.csv"))],
+        "an import is an `imported` entry, not a `lead`"
     );
     assert_eq!(
         ann.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
         ["newsletter", "VIP"]
     );
-    // plain@example.com is the other store's user, now this store's too.
-    let plain_user: i64 = scalar(
+    // plain@example.com is known to the other store only: this store gets a
+    // customer of its own (the import's identity), nothing is looked up or
+    // changed in the other store.
+    let plain: i64 = scalar(
         db,
-        "SELECT user_id FROM customers WHERE store_id = $1 AND email_normalized = 'plain@example.com'",
+        "SELECT id FROM customers WHERE store_id = $1 AND email_normalized = 'plain@example.com'",
         &[s],
     )
     .await;
+    let plain_ids: Vec<String> = sqlx::query_scalar(
+        "SELECT external_id FROM identities WHERE store_id = $1 AND customer_id = $2",
+    )
+    .bind(s)
+    .bind(plain)
+    .fetch_all(db.reader())
+    .await
+    .unwrap();
+    assert_eq!(plain_ids, ["import:plain@example.com"]);
+    assert_ne!(
+        plain,
+        scalar(db, "SELECT id FROM customers WHERE store_id = $1", &[other]).await
+    );
     assert_eq!(
-        plain_user,
-        scalar(
-            db,
-            "SELECT user_id FROM customers WHERE store_id = $1",
-            &[other]
-        )
-        .await
+        other_before,
+        db::customers::list_all(db, other).await.unwrap(),
+        "the other store's customer is untouched"
     );
     assert_eq!(
         scalar(
@@ -1132,15 +1190,46 @@ async fn importing_contacts_matches_by_email_reports_each_row_and_is_idempotent(
         .await,
         4
     );
+    // One customer per email; the import's identities beside the platform's.
     assert_eq!(
         scalar(
             db,
-            "SELECT COUNT(*) FROM users WHERE email_normalized IN \
+            "SELECT COUNT(*) FROM customers WHERE store_id = $1 AND email_normalized IN \
              ('ann@example.com', 'plat@example.com', 'plain@example.com')",
-            &[]
+            &[s]
         )
         .await,
         3
+    );
+    let identities: Vec<(String, Option<String>, i64)> = sqlx::query(
+        "SELECT external_id, email_normalized, imported FROM identities \
+         WHERE store_id = $1 AND email_normalized IN \
+         ('ann@example.com', 'plat@example.com', 'plain@example.com') ORDER BY external_id",
+    )
+    .bind(s)
+    .fetch_all(db.reader())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get(0), r.get(1), r.get(2)))
+    .collect();
+    let email = |e: &str| Some(e.to_string());
+    assert_eq!(
+        identities,
+        [
+            ("import:ann@example.com".into(), email("ann@example.com"), 1),
+            (
+                "import:plain@example.com".into(),
+                email("plain@example.com"),
+                1
+            ),
+            (
+                "import:plat@example.com".into(),
+                email("plat@example.com"),
+                1
+            ),
+            ("plat-1".into(), email("plat@example.com"), 0),
+        ]
     );
 
     // The same file again: nothing new anywhere.
@@ -1195,8 +1284,7 @@ async fn importing_contacts_matches_by_email_reports_each_row_and_is_idempotent(
 async fn table_counts(db: &db::Db) -> Vec<(String, i64)> {
     let mut out = Vec::new();
     for table in [
-        "users",
-        "user_ids",
+        "identities",
         "customers",
         "leads",
         "events",
@@ -1248,16 +1336,50 @@ async fn two_store_person(db: &db::Db) -> (i64, i64, i64) {
     (s, other, owner)
 }
 
-/// Rows of a user per table in a store.
-async fn rows_of(db: &db::Db, store: i64, user: i64) -> Vec<(&'static str, i64)> {
+/// A customer of a store and its identities, as they were when read (so
+/// their rows can still be counted after the identities are gone).
+struct Person {
+    store: i64,
+    customer: i64,
+    identities: Vec<i64>,
+}
+
+async fn person(db: &db::Db, store: i64, customer: i64) -> Person {
+    let identities: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM identities WHERE store_id = $1 AND customer_id = $2 ORDER BY id",
+    )
+    .bind(store)
+    .bind(customer)
+    .fetch_all(db.reader())
+    .await
+    .unwrap();
+    assert!(!identities.is_empty(), "customer {customer} has identities");
+    Person {
+        store,
+        customer,
+        identities,
+    }
+}
+
+/// Rows of a customer per table in its store: those of its identities, its
+/// derived rows, its identities themselves.
+async fn rows_of(db: &db::Db, person: &Person) -> Vec<(&'static str, i64)> {
+    let ids: Vec<String> = person.identities.iter().map(i64::to_string).collect();
+    let (ids, customer) = (ids.join(", "), person.customer);
     let mut out = Vec::new();
     for table in privacy::CUSTOMER_TABLES {
+        let condition = match table {
+            "customer_totals" => format!("customer_id = {customer}"),
+            "customers" => format!("id = {customer}"),
+            "identities" => format!("id IN ({ids})"),
+            _ => format!("identity_id IN ({ids})"),
+        };
         out.push((
             table,
             scalar(
                 db,
-                &format!("SELECT COUNT(*) FROM {table} WHERE store_id = $1 AND user_id = $2"),
-                &[store, user],
+                &format!("SELECT COUNT(*) FROM {table} WHERE store_id = $1 AND {condition}"),
+                &[person.store],
             )
             .await,
         ));
@@ -1272,13 +1394,15 @@ async fn erasure_removes_every_row_of_the_customer_in_that_store_only() {
     let (s, other, _) = two_store_person(db).await;
     let ivy = customer_id(db, s, "ivy").await;
     let ivy_other = customer_id(db, other, "ivy").await;
-    let user: i64 = scalar(db, "SELECT user_id FROM customers WHERE id = $1", &[ivy]).await;
-    let before = rows_of(db, s, user).await;
+    assert_ne!(ivy, ivy_other, "each store knows ivy as its own customer");
+    let mine = person(db, s, ivy).await;
+    let theirs = person(db, other, ivy_other).await;
+    let before = rows_of(db, &mine).await;
     assert!(
         before.iter().all(|(_, n)| *n > 0),
         "every table has a row of the customer: {before:?}"
     );
-    let kept = rows_of(db, other, user).await;
+    let kept = rows_of(db, &theirs).await;
     let other_timeline = paged(db, other, ivy_other, 200).await;
     let joe_before = scalar(db, "SELECT COUNT(*) FROM customers", &[]).await;
 
@@ -1303,18 +1427,34 @@ async fn erasure_removes_every_row_of_the_customer_in_that_store_only() {
         "customer"
     );
     let erasure = privacy::erase_customer(db, s, ivy).await.unwrap();
-    assert!(!erasure.user_deleted, "another store still has them");
-    let after = rows_of(db, s, user).await;
+    // What it deleted is exactly every row the customer had in the store,
+    // its identities included (nothing of them is shared with another store).
+    assert_eq!(erasure.customer_id, ivy);
+    assert_eq!(
+        erasure
+            .deleted
+            .iter()
+            .map(|(table, n)| (table.as_str(), *n as i64))
+            .collect::<Vec<_>>(),
+        before
+    );
+    let after = rows_of(db, &mine).await;
     assert!(after.iter().all(|(_, n)| *n == 0), "{after:?}");
-    assert_eq!(rows_of(db, other, user).await, kept);
+    assert_eq!(rows_of(db, &theirs).await, kept);
     assert_eq!(
         scalar(db, "SELECT COUNT(*) FROM customers", &[]).await,
         joe_before - 1
     );
-    assert_eq!(
-        scalar(db, "SELECT COUNT(*) FROM users WHERE id = $1", &[user]).await,
-        1
-    );
+    // The other store still knows ivy's platform id; this store does not.
+    let known = |store: i64| async move {
+        scalar(
+            db,
+            "SELECT COUNT(*) FROM identities WHERE store_id = $1 AND external_id = 'ivy'",
+            &[store],
+        )
+        .await
+    };
+    assert_eq!((known(s).await, known(other).await), (0, 1));
     assert_eq!(
         not_found(detail::customer_detail(db, s, ivy, NOW).await),
         "customer"
@@ -1327,23 +1467,27 @@ async fn erasure_removes_every_row_of_the_customer_in_that_store_only() {
     assert_eq!(paged(db, other, ivy_other, 200).await, other_timeline);
     assert_eq!(other_timeline.len(), 15);
 
-    // Erased from the last store: the platform user goes too.
+    // Erased from the other store too: its identities go with it.
     let erasure = privacy::erase_customer(db, other, ivy_other).await.unwrap();
-    assert!(erasure.user_deleted);
     assert_eq!(
-        scalar(db, "SELECT COUNT(*) FROM users WHERE id = $1", &[user]).await,
-        0
+        erasure
+            .deleted
+            .iter()
+            .map(|(table, n)| (table.as_str(), *n as i64))
+            .collect::<Vec<_>>(),
+        kept
     );
+    assert_eq!((known(s).await, known(other).await), (0, 0));
     assert_eq!(
         scalar(
             db,
-            "SELECT COUNT(*) FROM user_ids WHERE user_id = $1",
-            &[user]
+            "SELECT COUNT(*) FROM identities WHERE email_normalized = 'ivy@example.com'",
+            &[]
         )
         .await,
         0
     );
-    assert!(rows_of(db, other, user).await.iter().all(|(_, n)| *n == 0));
+    assert!(rows_of(db, &theirs).await.iter().all(|(_, n)| *n == 0));
     // joe is untouched in both stores.
     customer_id(db, s, "joe").await;
     customer_id(db, other, "joe").await;

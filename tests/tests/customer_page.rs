@@ -50,10 +50,10 @@ async fn stores(app: &TestApp) -> (i64, i64) {
             "c1",
         ),
     ];
-    db::events::apply_batch(app.db(), alpha, &events)
+    db::facts::apply_batch(app.db(), alpha, &events)
         .await
         .unwrap();
-    db::events::apply_batch(
+    db::facts::apply_batch(
         app.db(),
         beta,
         &[enrollment(
@@ -221,8 +221,9 @@ async fn bulk_tagging_tags_the_whole_filtered_set() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body.trim(), "2");
     let emails: Vec<String> = sqlx::query_scalar(
-        "SELECT c.email FROM customers c JOIN customer_tags ct \
-         ON ct.user_id = c.user_id AND ct.store_id = c.store_id \
+        "SELECT c.email FROM customers c \
+         JOIN identities i ON i.store_id = c.store_id AND i.customer_id = c.id \
+         JOIN customer_tags ct ON ct.store_id = i.store_id AND ct.identity_id = i.id \
          WHERE c.store_id = $1 ORDER BY c.email",
     )
     .bind(alpha)
@@ -278,6 +279,30 @@ async fn contacts_import_previews_then_creates_leads_without_duplicates() {
     assert_eq!(result["created"], 2, "{result}");
     assert_eq!(result["updated"], 1, "{result}");
     assert_eq!(result["rejected"].as_array().unwrap().len(), 2, "{result}");
+    // The row for Alice merged with her by email: the platform's name and
+    // spelling stay, and the import is not activity (issue 12).
+    let alice = db::customers::get(
+        app.db(),
+        alpha,
+        customer_id(&app, alpha, "alice@example.com").await,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        (
+            alice.name.as_deref(),
+            alice.email.as_deref(),
+            alice.customer_type.as_str(),
+            alice.last_activity_at
+        ),
+        (
+            Some("Alice Zeta"),
+            Some("alice@example.com"),
+            "paying",
+            T0 + 1_000
+        )
+    );
     assert_eq!(
         count(
             &app,

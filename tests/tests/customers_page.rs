@@ -6,7 +6,7 @@
 use db::events::Event;
 use tests::{
     Session, TestApp,
-    events::{T0, course, enrollment, product, purchase, user},
+    events::{T0, course, enrollment, product, purchase, refund, user},
 };
 
 const NOW_ISH: i64 = T0;
@@ -68,10 +68,10 @@ async fn two_stores(app: &TestApp) -> (i64, i64) {
             "c2",
         ));
     }
-    db::events::apply_batch(app.db(), alpha, &events)
+    db::facts::apply_batch(app.db(), alpha, &events)
         .await
         .unwrap();
-    db::events::apply_batch(
+    db::facts::apply_batch(
         app.db(),
         beta,
         &[enrollment(
@@ -243,6 +243,25 @@ async fn the_csv_holds_exactly_the_filtered_set_with_formulas_defused() {
     let app = TestApp::spawn().await;
     let (alpha, _) = two_stores(&app).await;
     let ann = app.sign_in("ann@example.com").await;
+    // Alice bought the workbook and was refunded: it is no longer hers.
+    db::facts::apply_batch(
+        app.db(),
+        alpha,
+        &[
+            purchase(
+                "p-alice",
+                NOW_ISH + 1_000,
+                user("u1", Some("alice@example.com"), Some("Alice Zeta")),
+                "pur-alice",
+                "d1",
+                1_500,
+                "USD",
+            ),
+            refund("r-alice", NOW_ISH + 2_000, "pur-alice"),
+        ],
+    )
+    .await
+    .unwrap();
 
     let (status, kind, text) = csv(&ann, &format!("/store/{alpha}/customers.csv")).await;
     assert_eq!(status, 200, "{text}");
@@ -277,6 +296,13 @@ async fn the_csv_holds_exactly_the_filtered_set_with_formulas_defused() {
     let plus = by_email("plus@example.com");
     assert_eq!(plus[0], "'+1 Caller, Esq.");
     assert_eq!(plus[10], "Zebra Taming");
+    // The Courses and Products columns list what the customer has: a
+    // refunded product is not listed, nor counted (issue 12).
+    let alice = by_email("alice@example.com");
+    assert_eq!(
+        (&alice[8][..], &alice[9][..], &alice[10][..], &alice[11][..]),
+        ("1", "0", "Zebra Taming", "")
+    );
     for record in &all {
         for cell in record {
             assert!(

@@ -244,3 +244,71 @@ async fn a_full_batch_of_a_thousand_is_accepted() {
     let diff = tests::oracle::differences(api.app.db(), api.store).await;
     assert!(diff.is_empty(), "{}", diff.join("\n"));
 }
+
+#[tokio::test]
+async fn everything_that_passes_validation_fits_and_refusals_share_one_shape() {
+    let api = api().await;
+    let lead = |source: String, email: String| {
+        json!({"type": "lead", "event_id": "l1", "occurred_at": T0,
+               "user": {"id": "plat-9", "email": email}, "source": source})
+    };
+    // A 250-character source is refused, naming the field (it does not fit).
+    let (status, body) = api
+        .post(lead("s".repeat(250), "a@example.com".into()))
+        .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (400, Some("source")),
+        "{body}"
+    );
+    // An email that grows when lowercased ('İ' becomes two characters).
+    let long = format!("{}@example.com", "İ".repeat(240));
+    assert!(long.chars().count() <= 254);
+    let (status, body) = api.post(lead("newsletter".into(), long)).await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (400, Some("user.email")),
+        "{body}"
+    );
+    // A body over the limit answers 413 in the same JSON shape as the rest.
+    let huge = json!({"type": "lead", "event_id": "l2", "occurred_at": T0,
+                      "user": {"id": "plat-9", "name": "x".repeat(10 * 1024 * 1024)},
+                      "source": "newsletter"});
+    let (status, body) = api.post(huge).await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (413, Some("body")),
+        "{body}"
+    );
+    assert!(
+        body["error"].as_str().unwrap().contains("larger than"),
+        "{body}"
+    );
+    assert!(counts(api.app.db()).await.iter().all(|(_, n)| *n == 0));
+}
+
+#[tokio::test]
+async fn a_repeated_event_id_with_another_body_is_a_conflict_and_changes_nothing() {
+    let api = api().await;
+    let (status, _) = api.post(purchase("e1", "o1", T0)).await;
+    assert_eq!(status, 200);
+    let before = counts(api.app.db()).await;
+    let customers_before = db::customers::list_all(api.app.db(), api.store)
+        .await
+        .unwrap();
+    let mut altered = purchase("e1", "o1", T0);
+    altered["amount_cents"] = json!(100);
+    let (status, body) = api
+        .post(json!({"events": [altered, purchase("e1", "o1", T0)]}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["results"][0]["status"], "conflict");
+    assert_eq!(body["results"][1]["status"], "duplicate");
+    assert_eq!(counts(api.app.db()).await, before);
+    assert_eq!(
+        db::customers::list_all(api.app.db(), api.store)
+            .await
+            .unwrap(),
+        customers_before
+    );
+}

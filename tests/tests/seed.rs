@@ -4,11 +4,11 @@
 use sqlx::Row;
 use tests::{TestDatabase, backfill::dump, events::T0};
 
-async fn seeded(seed: u64) -> (TestDatabase, db::seed::SeedReport) {
+async fn seeded(seed: u64) -> (TestDatabase, devtools::seed::SeedReport) {
     let database = TestDatabase::new().await;
-    let report = db::seed::seed(
+    let report = devtools::seed::seed(
         &database.db,
-        &db::seed::SeedOptions {
+        &devtools::seed::SeedOptions {
             seed,
             stores: 3,
             users: 1_500,
@@ -63,16 +63,32 @@ async fn the_seed_covers_the_cases_the_product_must_handle() {
             "SELECT COUNT(*) FROM courses WHERE price_cents > 0",
         ),
         (
-            "users without email",
-            "SELECT COUNT(*) FROM users WHERE email IS NULL",
+            "people without email",
+            "SELECT COUNT(*) FROM identities WHERE email IS NULL",
         ),
         (
             "emails kept with their capitals",
-            "SELECT COUNT(*) FROM users WHERE email <> email_normalized",
+            "SELECT COUNT(*) FROM identities WHERE email <> email_normalized",
         ),
         (
-            "platform accounts sharing a user (same email, other case)",
-            "SELECT COUNT(*) FROM (SELECT user_id FROM user_ids GROUP BY user_id HAVING COUNT(*) > 1) t",
+            "platform accounts that are one customer (same email, other case)",
+            "SELECT COUNT(*) FROM (SELECT customer_id FROM identities WHERE imported = 0 \
+             GROUP BY customer_id HAVING COUNT(*) > 1) t",
+        ),
+        (
+            "contacts imported from a file who are also the platform's",
+            "SELECT COUNT(*) FROM identities i WHERE i.imported = 1 AND EXISTS \
+             (SELECT 1 FROM identities o WHERE o.customer_id = i.customer_id AND o.imported = 0)",
+        ),
+        (
+            "people known to two stores",
+            "SELECT COUNT(*) FROM (SELECT external_id FROM identities \
+             GROUP BY external_id HAVING COUNT(DISTINCT store_id) > 1) t",
+        ),
+        (
+            "payments in a second currency",
+            "SELECT COUNT(*) FROM purchases p JOIN stores s ON s.id = p.store_id \
+             WHERE p.currency <> s.currency",
         ),
         (
             "leads",
@@ -98,20 +114,42 @@ async fn the_seed_covers_the_cases_the_product_must_handle() {
         .await;
         assert!(n > 0, "no {status} subscription");
     }
-    // Every fact's user became exactly one customer of its store.
-    let facts_users = scalar(
+    // Every identity with a fact belongs to exactly one customer of its
+    // store, and every group of identities is one customer.
+    let groups = scalar(
         db,
-        "SELECT COUNT(*) FROM (SELECT store_id, user_id FROM enrollments \
-         UNION SELECT store_id, user_id FROM purchases WHERE paid_at IS NOT NULL \
-         UNION SELECT store_id, user_id FROM subscriptions \
-         UNION SELECT store_id, user_id FROM leads) t",
+        "SELECT COUNT(*) FROM (SELECT DISTINCT i.customer_id FROM identities i WHERE \
+             EXISTS (SELECT 1 FROM enrollments e WHERE e.identity_id = i.id) \
+             OR EXISTS (SELECT 1 FROM purchases p WHERE p.identity_id = i.id) \
+             OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.identity_id = i.id) \
+             OR EXISTS (SELECT 1 FROM leads l WHERE l.identity_id = i.id)) t",
     )
     .await;
+    assert_eq!(groups, scalar(db, "SELECT COUNT(*) FROM customers").await);
+    assert_eq!(report.derived.created as i64, groups);
     assert_eq!(
-        facts_users,
-        scalar(db, "SELECT COUNT(*) FROM customers").await
+        scalar(
+            db,
+            "SELECT COUNT(*) FROM identities WHERE customer_id IS NULL"
+        )
+        .await,
+        0
     );
-    assert_eq!(report.derived.created as i64, facts_users);
+    // Subscribers who paid have the payments for their periods: a customer
+    // with an active subscription and no trial has spent something.
+    let unpaid = scalar(
+        db,
+        "SELECT COUNT(*) FROM subscriptions s WHERE s.status IN ('active', 'past_due', \
+             'cancelled', 'expired') AND NOT EXISTS (SELECT 1 FROM purchases p \
+             WHERE p.plan_id = s.plan_id AND p.identity_id = s.identity_id) \
+           AND s.status <> 'past_due'",
+    )
+    .await;
+    assert_eq!(unpaid, 0, "subscriptions without their payments");
+    for store in &report.store_ids {
+        let diff = tests::oracle::differences(db, *store).await;
+        assert!(diff.is_empty(), "{}", diff.join("\n"));
+    }
 }
 
 /// The SQLite seed skips foreign key lookups for speed: what it wrote must

@@ -1,12 +1,15 @@
 //! The backfill: turns a store's (or every store's) history of enrollments,
 //! purchases, subscriptions and leads into customers.
 //!
-//! - Batches are ranges of a store's user ids (`batch_size` distinct users
-//!   with facts each). Each batch is ONE transaction on the writer that runs
-//!   THE derivation ([`crate::customers::derive::derive`], the statement the
-//!   live path runs for one user) over the range and moves the run's
-//!   checkpoint and counters forward. Killed at any point, a run resumes
-//!   after its last committed batch and ends where an uninterrupted run ends.
+//! - Entering a store applies the merge rule to all its identities
+//!   (`crate::identity::regroup_store`); then batches are ranges of the
+//!   store's customer ids (`batch_size` customers each). Each batch is ONE
+//!   transaction on the writer that loads the customers' facts, runs THE
+//!   derivation ([`crate::customers::derive::derive`], as the live path does
+//!   for the customers of an events batch), writes what changed and moves
+//!   the run's checkpoint and counters forward. Killed at any point, a run
+//!   resumes after its last committed batch and ends where an uninterrupted
+//!   run ends.
 //! - Only one run per store at a time: starting takes a global lock
 //!   (the single writer on SQLite, an advisory lock on Postgres) and refuses
 //!   while an overlapping run is alive. A run whose process is gone (same
@@ -16,12 +19,13 @@
 //!   (see `crate::locks`), so a batch never derives from half-recorded facts;
 //!   on SQLite the single writer serialises them. Facts recorded after a
 //!   batch re-derive their customer on the live path.
-//! - Errors name the source row and do not stop the run: a refund whose
-//!   purchase was never reported, or a customer whose derivation fails.
+//! - Errors name the customer and do not stop the run. A refund whose
+//!   payment was never reported is not an error: it is counted as pending
+//!   and applies when the payment arrives.
 
 mod run;
 
-pub use run::{RunOptions, execute, run, start};
+pub use run::{RunOptions, derive_store, execute, forget_derived, run, start};
 
 use sqlx::Row;
 
@@ -110,8 +114,10 @@ pub struct Run {
     pub updated: u64,
     pub unchanged: u64,
     pub errors: u64,
+    /// Refunds whose payment never arrived (they apply when it does).
+    pub pending: u64,
     pub checkpoint_store: Option<i64>,
-    pub checkpoint_user: Option<i64>,
+    pub checkpoint_customer: Option<i64>,
     pub owner: String,
     pub message: Option<String>,
     pub started_at: i64,
@@ -128,8 +134,13 @@ impl Run {
             Status::Failed => "Backfill failed",
             Status::Interrupted => "Backfill interrupted",
         };
+        let pending = match self.pending {
+            0 => String::new(),
+            1 => "; 1 refund waits for its payment".to_string(),
+            n => format!("; {} refunds wait for their payments", thousands(n)),
+        };
         format!(
-            "{head}: {} created, {} updated, {} errors; {} unchanged",
+            "{head}: {} created, {} updated, {} errors; {} unchanged{pending}",
             thousands(self.created),
             thousands(self.updated),
             thousands(self.errors),
@@ -176,8 +187,9 @@ impl Run {
             updated: count("updated")?,
             unchanged: count("unchanged")?,
             errors: count("errors")?,
+            pending: count("pending")?,
             checkpoint_store: row.try_get("checkpoint_store")?,
-            checkpoint_user: row.try_get("checkpoint_user")?,
+            checkpoint_customer: row.try_get("checkpoint_customer")?,
             owner: row.try_get("owner")?,
             message: row.try_get("message")?,
             started_at: row.try_get("started_at")?,
@@ -208,7 +220,7 @@ impl std::fmt::Display for RunError {
 
 const RUN_COLUMNS: &str = "id, store_id, started_by, status, batch_size, found_enrollments, \
     found_purchases, found_subscriptions, found_leads, rows_done, created, updated, unchanged, \
-    errors, checkpoint_store, checkpoint_user, owner, message, started_at, finished_at, \
+    errors, pending, checkpoint_store, checkpoint_customer, owner, message, started_at, finished_at, \
     heartbeat_at";
 
 /// One run by id.

@@ -5,8 +5,11 @@ use sqlx::{Acquire, AnyConnection, Row};
 use super::{Found, Run, Status};
 use crate::{
     Backend, Db, Error, Result,
-    customers::derive::{Scope, derive},
-    locks,
+    customers::{
+        load::Scope,
+        refresh::{Refreshed, refresh},
+    },
+    identity, locks,
     time::now_ms,
 };
 
@@ -100,8 +103,9 @@ pub async fn start(db: &Db, options: &RunOptions) -> Result<Run> {
             updated: 0,
             unchanged: 0,
             errors: 0,
+            pending: 0,
             checkpoint_store: None,
-            checkpoint_user: None,
+            checkpoint_customer: None,
             owner,
             message: None,
             started_at: now,
@@ -207,7 +211,7 @@ async fn count_found(conn: &mut AnyConnection, store_id: Option<i64>) -> Result<
     let stores = stores_of(conn, store_id).await?;
     let mut found = Found::default();
     for store in stores {
-        found += count_rows(conn, store, i64::MIN, i64::MAX).await?;
+        found += count_rows(conn, store).await?;
     }
     Ok(found)
 }
@@ -223,21 +227,17 @@ async fn stores_of(conn: &mut AnyConnection, store_id: Option<i64>) -> Result<Ve
     })
 }
 
-/// Source rows of a store's users in `from..=to`.
-async fn count_rows(conn: &mut AnyConnection, store_id: i64, from: i64, to: i64) -> Result<Found> {
+/// Source rows of a store: its enrollments, payments, subscriptions and
+/// leads (a refund waiting for its payment is not one yet).
+async fn count_rows(conn: &mut AnyConnection, store_id: i64) -> Result<Found> {
     let row = sqlx::query(
         "SELECT \
-           (SELECT COUNT(*) FROM enrollments WHERE store_id = $1 AND user_id BETWEEN $2 AND $3) \
-             AS e, \
-           (SELECT COUNT(*) FROM purchases WHERE store_id = $1 AND user_id BETWEEN $2 AND $3) \
-             AS p, \
-           (SELECT COUNT(*) FROM subscriptions WHERE store_id = $1 AND user_id BETWEEN $2 AND $3) \
-             AS s, \
-           (SELECT COUNT(*) FROM leads WHERE store_id = $1 AND user_id BETWEEN $2 AND $3) AS l",
+           (SELECT COUNT(*) FROM enrollments WHERE store_id = $1) AS e, \
+           (SELECT COUNT(*) FROM purchases WHERE store_id = $1 AND paid_at IS NOT NULL) AS p, \
+           (SELECT COUNT(*) FROM subscriptions WHERE store_id = $1) AS s, \
+           (SELECT COUNT(*) FROM leads WHERE store_id = $1) AS l",
     )
     .bind(store_id)
-    .bind(from)
-    .bind(to)
     .fetch_one(&mut *conn)
     .await?;
     let get = |name: &str| -> Result<u64> { Ok(row.try_get::<i64, _>(name)?.max(0) as u64) };
@@ -249,26 +249,65 @@ async fn count_rows(conn: &mut AnyConnection, store_id: i64, from: i64, to: i64)
     })
 }
 
-/// The first `n` distinct user ids with facts in a store after `after`.
-async fn next_users(db: &Db, store_id: i64, after: i64, n: u32) -> Result<Vec<i64>> {
-    let mut ids = Vec::new();
-    for table in ["enrollments", "purchases", "subscriptions", "leads"] {
-        let sql = format!(
-            "SELECT DISTINCT user_id FROM {table} \
-             WHERE store_id = $1 AND user_id > $2 ORDER BY user_id LIMIT $3"
-        );
-        let some: Vec<i64> = sqlx::query_scalar(&sql)
-            .bind(store_id)
-            .bind(after)
-            .bind(i64::from(n))
-            .fetch_all(db.reader())
-            .await?;
-        ids.extend(some);
+/// The first `n` customer ids of a store after `after`.
+async fn next_customers(db: &Db, store_id: i64, after: i64, n: u32) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT customer_id FROM identities \
+         WHERE store_id = $1 AND customer_id > $2 ORDER BY customer_id LIMIT $3",
+    )
+    .bind(store_id)
+    .bind(after)
+    .bind(i64::from(n))
+    .fetch_all(db.reader())
+    .await?)
+}
+
+/// Derives every customer of a store from its facts without recording a run
+/// (after a bulk load, see `crate::bulk`): the merge rule over its
+/// identities, then batches of `batch_size` customers, each one transaction.
+pub async fn derive_store(db: &Db, store_id: i64, batch_size: u32) -> Result<Refreshed> {
+    let mut tx = db.writer().begin().await?;
+    locks::store(&mut tx, db.backend(), store_id).await?;
+    identity::regroup_store(&mut tx, store_id).await?;
+    tx.commit().await?;
+    let mut done = Refreshed::default();
+    let mut after = i64::MIN;
+    loop {
+        let customers = next_customers(db, store_id, after, batch_size.max(1)).await?;
+        let Some(&last) = customers.last() else {
+            break;
+        };
+        let mut tx = db.writer().begin().await?;
+        locks::store(&mut tx, db.backend(), store_id).await?;
+        done += refresh(
+            &mut tx,
+            store_id,
+            Scope::Range(after.saturating_add(1), last),
+            now_ms(),
+        )
+        .await?;
+        tx.commit().await?;
+        after = last;
     }
-    ids.sort_unstable();
-    ids.dedup();
-    ids.truncate(n as usize);
-    Ok(ids)
+    Ok(done)
+}
+
+/// Forgets every derived row (customers, totals, which identities are one
+/// customer), leaving the facts: the state of a platform's history before
+/// its first backfill. For benchmarks and tests.
+pub async fn forget_derived(db: &Db) -> Result<()> {
+    let mut tx = db.writer().begin().await?;
+    sqlx::query("DELETE FROM customer_totals")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM customers")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE identities SET customer_id = NULL")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Runs a started run to its end: batch after batch from its checkpoint.
@@ -338,26 +377,35 @@ async fn execute_batches(
     for store in stores {
         let mut after = match run.checkpoint_store {
             Some(done) if store < done => continue,
-            Some(done) if store == done => run.checkpoint_user.unwrap_or(i64::MIN),
+            Some(done) if store == done => run.checkpoint_customer.unwrap_or(i64::MIN),
             _ => {
                 enter_store(db, run, store, dry_run).await?;
                 i64::MIN
             }
         };
         loop {
-            let users = next_users(db, store, after, run.batch_size.max(1) as u32).await?;
-            if users.is_empty() {
+            let customers = next_customers(db, store, after, run.batch_size.max(1) as u32).await?;
+            if customers.is_empty() {
                 break;
             }
-            let last = users.len() < run.batch_size.max(1) as usize;
-            // The last batch reaches to the end, so users whose first fact
-            // arrives while it runs are covered too.
+            let last = customers.len() < run.batch_size.max(1) as usize;
+            // The last batch reaches to the end, so customers whose first
+            // fact arrives while it runs are covered too.
             let to = if last {
                 i64::MAX
             } else {
-                users[users.len() - 1]
+                customers[customers.len() - 1]
             };
-            batch(db, run, store, after.saturating_add(1), to, &users, dry_run).await?;
+            batch(
+                db,
+                run,
+                store,
+                after.saturating_add(1),
+                to,
+                &customers,
+                dry_run,
+            )
+            .await?;
             on_progress(run);
             if last {
                 break;
@@ -368,38 +416,37 @@ async fn execute_batches(
     Ok(())
 }
 
-/// Moves the checkpoint to a store's start, recording its orphan refunds
-/// (a refund whose purchase was never reported) as errors.
+/// Enters a store: applies the merge rule to every identity of the store
+/// (which identities are one customer) and moves the checkpoint to the
+/// store's start, in one transaction. Refunds still waiting for their
+/// payment are counted as pending: they become facts when it arrives.
 async fn enter_store(db: &Db, run: &mut Run, store: i64, dry_run: bool) -> Result<()> {
     let mut tx = db.writer().begin().await?;
-    let orphans = sqlx::query(
-        "SELECT id, external_id FROM purchases \
-         WHERE store_id = $1 AND paid_at IS NULL ORDER BY id",
+    locks::store(&mut tx, db.backend(), store).await?;
+    let regrouped = identity::regroup_store(&mut tx, store).await?;
+    let pending: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM purchases WHERE store_id = $1 AND paid_at IS NULL",
     )
     .bind(store)
-    .fetch_all(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
-    let mut errors = Vec::new();
-    for row in &orphans {
-        let id: i64 = row.try_get("id")?;
-        let external: String = row.try_get("external_id")?;
-        errors.push((
-            "purchases",
-            id.to_string(),
-            format!("refund of purchase \"{external}\", which was never reported; skipped"),
-        ));
-    }
-    record_errors(&mut tx, run, store, &errors, dry_run).await?;
+    tracing::info!(
+        run = run.id,
+        store,
+        regrouped = regrouped.len(),
+        pending,
+        "backfill: store entered"
+    );
     if dry_run {
         tx.rollback().await?;
     } else {
         let moved = sqlx::query(
-            "UPDATE backfill_runs SET checkpoint_store = $1, checkpoint_user = NULL, \
-             errors = errors + $2, heartbeat_at = $3 \
+            "UPDATE backfill_runs SET checkpoint_store = $1, checkpoint_customer = NULL, \
+             pending = pending + $2, heartbeat_at = $3 \
              WHERE id = $4 AND owner = $5 AND status = 'running'",
         )
         .bind(store)
-        .bind(errors.len() as i64)
+        .bind(pending)
         .bind(now_ms())
         .bind(run.id)
         .bind(&run.owner)
@@ -410,9 +457,9 @@ async fn enter_store(db: &Db, run: &mut Run, store: i64, dry_run: bool) -> Resul
         }
         tx.commit().await?;
     }
-    run.errors += errors.len() as u64;
+    run.pending += pending.max(0) as u64;
     run.checkpoint_store = Some(store);
-    run.checkpoint_user = None;
+    run.checkpoint_customer = None;
     Ok(())
 }
 
@@ -445,77 +492,70 @@ async fn record_errors(
     Ok(())
 }
 
-/// One batch: derive the customers of users `from..=to`, count, and move the
-/// checkpoint, in one transaction. When the set-based statement fails, each
-/// user is derived alone (in a savepoint) and the failing ones are recorded.
+/// One batch: derive the customers `from..=to` of a store again, count,
+/// and move the checkpoint, in one transaction. When the batch fails, each
+/// customer is derived alone (in a savepoint) and the failing ones are
+/// recorded with their id.
 async fn batch(
     db: &Db,
     run: &mut Run,
     store: i64,
     from: i64,
     to: i64,
-    users: &[i64],
+    customers: &[i64],
     dry_run: bool,
 ) -> Result<()> {
     let now = now_ms();
     let mut tx = db.writer().begin().await?;
-    locks::store(&mut tx, db.backend(), store, true).await?;
-    let scope = Scope {
-        store_id: store,
-        from_user: from,
-        to_user: to,
-        item: None,
-    };
+    locks::store(&mut tx, db.backend(), store).await?;
     let mut errors = Vec::new();
-    let derived = {
+    let done = {
         let mut savepoint = tx.begin().await?;
-        match derive(&mut savepoint, scope, now).await {
-            Ok(derived) => {
+        match refresh(&mut savepoint, store, Scope::Range(from, to), now).await {
+            Ok(done) => {
                 savepoint.commit().await?;
-                derived
+                done
             }
             Err(error) => {
                 tracing::warn!(store, from, to, %error, "batch failed; deriving one by one");
                 savepoint.rollback().await?;
-                let mut derived = crate::customers::derive::Derived::default();
-                for &user in users {
+                let mut done = Refreshed::default();
+                for &customer in customers {
                     let mut one = tx.begin().await?;
-                    match derive(&mut one, Scope::user(store, user), now).await {
+                    match refresh(&mut one, store, Scope::Ids(&[customer]), now).await {
                         Ok(d) => {
                             one.commit().await?;
-                            derived += d;
+                            done += d;
                         }
                         Err(error) => {
                             one.rollback().await?;
                             errors.push((
-                                "users",
-                                user.to_string(),
+                                "customers",
+                                customer.to_string(),
                                 format!("could not derive the customer: {error}"),
                             ));
                         }
                     }
                 }
-                derived
+                done
             }
         }
     };
     record_errors(&mut tx, run, store, &errors, dry_run).await?;
-    let rows = count_rows(&mut tx, store, from, to).await?.total();
-    let unchanged = (users.len() as u64)
-        .saturating_sub(derived.created + derived.updated + errors.len() as u64);
+    let rows = done.facts;
     if dry_run {
         tx.rollback().await?;
     } else {
         let moved = sqlx::query(
             "UPDATE backfill_runs SET rows_done = rows_done + $1, created = created + $2, \
                updated = updated + $3, unchanged = unchanged + $4, errors = errors + $5, \
-               checkpoint_store = $6, checkpoint_user = $7, heartbeat_at = $8 \
+               checkpoint_store = $6, checkpoint_customer = $7, heartbeat_at = $8 \
              WHERE id = $9 AND owner = $10 AND status = 'running'",
         )
         .bind(rows as i64)
-        .bind(derived.created as i64)
-        .bind(derived.updated as i64)
-        .bind(unchanged as i64)
+        .bind(done.created as i64)
+        .bind((done.updated + done.removed) as i64)
+        .bind(done.unchanged as i64)
         .bind(errors.len() as i64)
         .bind(store)
         .bind(to)
@@ -530,12 +570,12 @@ async fn batch(
         tx.commit().await?;
     }
     run.rows_done += rows;
-    run.created += derived.created;
-    run.updated += derived.updated;
-    run.unchanged += unchanged;
+    run.created += done.created;
+    run.updated += done.updated + done.removed;
+    run.unchanged += done.unchanged;
     run.errors += errors.len() as u64;
     run.checkpoint_store = Some(store);
-    run.checkpoint_user = Some(to);
+    run.checkpoint_customer = Some(to);
     run.heartbeat_at = now;
     Ok(())
 }

@@ -46,7 +46,7 @@ pub(crate) enum Activity<'a> {
 pub(crate) async fn record(
     conn: &mut AnyConnection,
     store_id: i64,
-    user_id: i64,
+    identity_id: i64,
     activity: Activity<'_>,
     actor: &Actor,
     at: i64,
@@ -57,11 +57,11 @@ pub(crate) async fn record(
         Activity::TagRemoved(tag) => ("tag_removed", None, Some(tag)),
     };
     sqlx::query(
-        "INSERT INTO customer_activity (store_id, user_id, kind, note_id, tag_name, account_id, \
-         account_email, happened_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO customer_activity (store_id, identity_id, kind, note_id, tag_name, \
+         account_id, account_email, happened_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(store_id)
-    .bind(user_id)
+    .bind(identity_id)
     .bind(kind)
     .bind(note)
     .bind(tag)

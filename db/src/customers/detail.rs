@@ -11,7 +11,7 @@ use super::{
     DEFAULT_ACTIVE_WINDOW_MS,
     filter::{CustomerType, Status},
     ltv::{self, CustomerValue},
-    owned::user_of,
+    owned::IDENTITIES_OF,
     tags::{self, TagRef},
 };
 use crate::{Db, Error, Result};
@@ -21,12 +21,12 @@ use crate::{Db, Error, Result};
 pub struct Profile {
     /// The customer id (the page's URL).
     pub id: i64,
-    pub user_id: i64,
     pub name: Option<String>,
     pub email: Option<String>,
     pub customer_type: CustomerType,
     pub status: Status,
-    /// How they first came: `course`, `product`, `subscription` or `lead`.
+    /// How they first came: `course`, `product`, `subscription`, `lead` or
+    /// `import`.
     pub source_kind: String,
     /// The course, product, plan or lead source (e.g. "import: contacts.csv").
     pub source_title: String,
@@ -116,12 +116,11 @@ pub async fn customer_detail(
     now_ms: i64,
 ) -> Result<CustomerDetail> {
     let profile = profile(db, store_id, customer_id, now_ms).await?;
-    let user_id = profile.user_id;
-    let value = ltv::value_of_user(db.reader(), store_id, user_id).await?;
-    let courses = courses(db, store_id, user_id).await?;
-    let (purchases, payments) = purchases(db, store_id, user_id).await?;
-    let subscriptions = subscriptions(db, store_id, user_id).await?;
-    let tags = tags::tags_of_user(db.reader(), store_id, user_id).await?;
+    let value = ltv::value_of_customer(db.reader(), store_id, customer_id).await?;
+    let courses = courses(db, store_id, customer_id).await?;
+    let (purchases, payments) = purchases(db, store_id, customer_id).await?;
+    let subscriptions = subscriptions(db, store_id, customer_id).await?;
+    let tags = tags::tags_of_customer(db.reader(), store_id, customer_id).await?;
     Ok(CustomerDetail {
         profile,
         value,
@@ -135,38 +134,38 @@ pub async fn customer_detail(
 
 /// The profile of customer `customer_id` of the store.
 pub async fn profile(db: &Db, store_id: i64, customer_id: i64, now_ms: i64) -> Result<Profile> {
-    let row = sqlx::query(
-        "SELECT c.id, c.user_id, c.name, c.email, c.type, c.has_active_subscription, \
-                c.source_kind, c.source_title, c.joined_at, c.last_activity_at, \
-                c.total_spent_cents, s.currency \
+    let row = sqlx::query(&format!(
+        "SELECT c.id, c.name, c.email, c.type, c.has_active_subscription, c.source_kind, \
+                {} AS source_title, c.joined_at, c.last_activity_at, c.total_spent_cents, \
+                s.currency \
          FROM customers c JOIN stores s ON s.id = c.store_id \
          WHERE c.store_id = $1 AND c.id = $2",
-    )
+        super::SOURCE_TITLE_SQL
+    ))
     .bind(store_id)
     .bind(customer_id)
     .fetch_optional(db.reader())
     .await?
     .ok_or(Error::NotFound("customer"))?;
-    let active = row.try_get::<i64, _>(5)? != 0;
-    let last_activity_at: i64 = row.try_get(9)?;
+    let active = row.try_get::<i64, _>("has_active_subscription")? != 0;
+    let last_activity_at: i64 = row.try_get("last_activity_at")?;
     Ok(Profile {
-        id: row.try_get(0)?,
-        user_id: row.try_get(1)?,
-        name: row.try_get(2)?,
-        email: row.try_get(3)?,
-        customer_type: CustomerType::parse(row.try_get::<&str, _>(4)?)?,
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        customer_type: CustomerType::parse(row.try_get::<&str, _>("type")?)?,
         status: Status::parse(super::status(
             active,
             last_activity_at,
             now_ms,
             DEFAULT_ACTIVE_WINDOW_MS,
         ))?,
-        source_kind: row.try_get(6)?,
-        source_title: row.try_get(7)?,
-        joined_at: row.try_get(8)?,
+        source_kind: row.try_get("source_kind")?,
+        source_title: row.try_get("source_title")?,
+        joined_at: row.try_get("joined_at")?,
         last_activity_at,
-        total_spent_cents: row.try_get(10)?,
-        currency: row.try_get(11)?,
+        total_spent_cents: row.try_get("total_spent_cents")?,
+        currency: row.try_get("currency")?,
     })
 }
 
@@ -176,30 +175,39 @@ pub async fn profile(db: &Db, store_id: i64, customer_id: i64, now_ms: i64) -> R
 pub(crate) const MILESTONE_ROWS: &str = "
     SELECT m.enrollment_id, m.percent, m.reached_at
     FROM enrollment_milestones m
-    WHERE m.store_id = $1 AND m.user_id = $2
+    WHERE m.store_id = $1 AND m.identity_id IN {identities}
     UNION ALL
     SELECT e.id, t.percent, e.progress_at
     FROM enrollments e CROSS JOIN {milestones} t
-    WHERE e.store_id = $1 AND e.user_id = $2 AND e.progress >= t.percent
+    WHERE e.store_id = $1 AND e.identity_id IN {identities} AND e.progress >= t.percent
       AND e.progress_at > 0
       AND NOT EXISTS (SELECT 1 FROM enrollment_milestones m
                       WHERE m.enrollment_id = e.id AND m.percent = t.percent)";
 
 /// [`MILESTONE_ROWS`] with its thresholds filled in.
 pub(crate) fn milestone_rows() -> String {
-    MILESTONE_ROWS.replace("{milestones}", crate::facts::write::MILESTONES_SQL)
+    let milestones: Vec<String> = crate::facts::MILESTONES
+        .iter()
+        .map(|p| format!("SELECT {p} AS percent"))
+        .collect();
+    MILESTONE_ROWS
+        .replace(
+            "{milestones}",
+            &format!("({})", milestones.join(" UNION ALL ")),
+        )
+        .replace("{identities}", IDENTITIES_OF)
 }
 
-async fn courses(db: &Db, store_id: i64, user_id: i64) -> Result<Vec<CourseEntry>> {
-    let mut courses: Vec<CourseEntry> = sqlx::query(
+async fn courses(db: &Db, store_id: i64, customer_id: i64) -> Result<Vec<CourseEntry>> {
+    let mut courses: Vec<CourseEntry> = sqlx::query(&format!(
         "SELECT e.id, co.id, COALESCE(co.title, co.external_id), e.progress, e.enrolled_at, \
                 e.last_accessed_at \
          FROM enrollments e JOIN courses co ON co.id = e.course_id \
-         WHERE e.store_id = $1 AND e.user_id = $2 \
-         ORDER BY e.last_accessed_at DESC, e.id",
-    )
+         WHERE e.store_id = $1 AND e.identity_id IN {IDENTITIES_OF} \
+         ORDER BY e.last_accessed_at DESC, e.id"
+    ))
     .bind(store_id)
-    .bind(user_id)
+    .bind(customer_id)
     .fetch_all(db.reader())
     .await?
     .iter()
@@ -221,7 +229,7 @@ async fn courses(db: &Db, store_id: i64, user_id: i64) -> Result<Vec<CourseEntry
         milestone_rows()
     ))
     .bind(store_id)
-    .bind(user_id)
+    .bind(customer_id)
     .fetch_all(db.reader())
     .await?;
     for row in rows {
@@ -250,9 +258,9 @@ fn purchase_from(row: &AnyRow) -> Result<PurchaseEntry> {
 async fn purchases(
     db: &Db,
     store_id: i64,
-    user_id: i64,
+    customer_id: i64,
 ) -> Result<(Vec<PurchaseEntry>, Vec<PurchaseEntry>)> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT p.id, \
                 CASE WHEN p.course_id IS NOT NULL THEN 'course' \
                      WHEN p.product_id IS NOT NULL THEN 'product' ELSE 'plan' END, \
@@ -263,11 +271,11 @@ async fn purchases(
          LEFT JOIN courses c ON c.id = p.course_id \
          LEFT JOIN products d ON d.id = p.product_id \
          LEFT JOIN plans n ON n.id = p.plan_id \
-         WHERE p.store_id = $1 AND p.user_id = $2 AND p.paid_at IS NOT NULL \
-         ORDER BY p.paid_at DESC, p.id DESC",
-    )
+         WHERE p.store_id = $1 AND p.identity_id IN {IDENTITIES_OF} AND p.paid_at IS NOT NULL \
+         ORDER BY p.paid_at DESC, p.id DESC"
+    ))
     .bind(store_id)
-    .bind(user_id)
+    .bind(customer_id)
     .fetch_all(db.reader())
     .await?;
     let mut purchases = Vec::new();
@@ -283,16 +291,16 @@ async fn purchases(
     Ok((purchases, payments))
 }
 
-async fn subscriptions(db: &Db, store_id: i64, user_id: i64) -> Result<Vec<SubscriptionEntry>> {
-    let mut subscriptions: Vec<SubscriptionEntry> = sqlx::query(
+async fn subscriptions(db: &Db, store_id: i64, customer_id: i64) -> Result<Vec<SubscriptionEntry>> {
+    let mut subscriptions: Vec<SubscriptionEntry> = sqlx::query(&format!(
         "SELECT s.id, s.plan_id, COALESCE(n.title, n.external_id), s.status, s.amount_cents, \
                 s.currency, s.billing_interval, s.started_at, s.current_period_end, s.status_at \
          FROM subscriptions s JOIN plans n ON n.id = s.plan_id \
-         WHERE s.store_id = $1 AND s.user_id = $2 \
-         ORDER BY s.started_at DESC, s.id DESC",
-    )
+         WHERE s.store_id = $1 AND s.identity_id IN {IDENTITIES_OF} \
+         ORDER BY s.started_at DESC, s.id DESC"
+    ))
     .bind(store_id)
-    .bind(user_id)
+    .bind(customer_id)
     .fetch_all(db.reader())
     .await?
     .iter()
@@ -321,15 +329,18 @@ async fn subscriptions(db: &Db, store_id: i64, user_id: i64) -> Result<Vec<Subsc
         })
     })
     .collect::<Result<_>>()?;
-    let rows = sqlx::query(
+    // The history of the customer's subscriptions (whoever each report named).
+    let rows = sqlx::query(&format!(
         "SELECT h.subscription_id, h.happened_at, h.status, COALESCE(n.title, n.external_id), \
                 h.amount_cents, h.currency \
          FROM subscription_changes h JOIN plans n ON n.id = h.plan_id \
-         WHERE h.store_id = $1 AND h.user_id = $2 \
-         ORDER BY h.subscription_id, h.happened_at, h.event_id",
-    )
+         WHERE h.store_id = $1 AND h.subscription_id IN \
+             (SELECT s.id FROM subscriptions s WHERE s.store_id = $1 \
+              AND s.identity_id IN {IDENTITIES_OF}) \
+         ORDER BY h.subscription_id, h.happened_at, h.event_id"
+    ))
     .bind(store_id)
-    .bind(user_id)
+    .bind(customer_id)
     .fetch_all(db.reader())
     .await?;
     let mut recorded: Vec<(i64, SubscriptionChange)> = Vec::with_capacity(rows.len());
@@ -356,10 +367,4 @@ async fn subscriptions(db: &Db, store_id: i64, user_id: i64) -> Result<Vec<Subsc
         }
     }
     Ok(subscriptions)
-}
-
-/// The user of a customer, for callers outside this module that hold only
-/// the ids (checked against the store).
-pub async fn user_id(db: &Db, store_id: i64, customer_id: i64) -> Result<i64> {
-    user_of(db.reader(), store_id, customer_id).await
 }

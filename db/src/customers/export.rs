@@ -8,15 +8,18 @@ use sqlx::Row;
 
 use super::{
     filter::CustomerQuery,
-    search::{Arg, CustomerRow, Sql, page_of},
+    search::{CustomerRow, page_of},
 };
-use crate::{Db, Result};
+use crate::{
+    Db, Result,
+    sql::{Sql, int_list},
+};
 
 /// Customers per batch.
 pub const EXPORT_BATCH: u32 = 1_000;
 
 /// A row of the export: the list's columns plus the titles of the
-/// customer's courses and products.
+/// customer's courses and products (the same ones its counts count).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportRow {
     pub customer: CustomerRow,
@@ -65,15 +68,15 @@ impl Export {
         if page.rows.is_empty() {
             return Ok(None);
         }
-        let users: Vec<i64> = page.rows.iter().map(|row| row.user_id).collect();
-        let mut courses = titles(&self.db, self.store_id, &users, COURSE_TITLES).await?;
-        let mut products = titles(&self.db, self.store_id, &users, PRODUCT_TITLES).await?;
+        let ids: Vec<i64> = page.rows.iter().map(|row| row.id).collect();
+        let mut courses = titles(&self.db, self.store_id, &ids, COURSE_TITLES).await?;
+        let mut products = titles(&self.db, self.store_id, &ids, PRODUCT_TITLES).await?;
         Ok(Some(
             page.rows
                 .into_iter()
                 .map(|customer| ExportRow {
-                    courses: courses.remove(&customer.user_id).unwrap_or_default(),
-                    products: products.remove(&customer.user_id).unwrap_or_default(),
+                    courses: courses.remove(&customer.id).unwrap_or_default(),
+                    products: products.remove(&customer.id).unwrap_or_default(),
                     customer,
                 })
                 .collect(),
@@ -81,38 +84,47 @@ impl Export {
     }
 }
 
-/// (user, title) of the courses a user enrolled in or bought.
-const COURSE_TITLES: &str = "SELECT e.user_id, COALESCE(co.title, co.external_id) \
-     FROM enrollments e JOIN courses co ON co.id = e.course_id \
-     WHERE e.store_id = {store} AND e.user_id IN ({users}) \
-     UNION SELECT p.user_id, COALESCE(co.title, co.external_id) \
-     FROM purchases p JOIN courses co ON co.id = p.course_id \
-     WHERE p.store_id = {store} AND p.paid_at IS NOT NULL AND p.user_id IN ({users})";
+/// (customer, course, title) of the courses a customer is enrolled in or
+/// bought and kept.
+const COURSE_TITLES: &str = "SELECT i.customer_id AS customer, co.id AS item, \
+        COALESCE(co.title, co.external_id) AS title \
+     FROM enrollments e JOIN identities i ON i.id = e.identity_id \
+     JOIN courses co ON co.id = e.course_id \
+     WHERE e.store_id = {store} AND i.customer_id IN ({customers}) \
+     UNION SELECT i.customer_id, co.id, COALESCE(co.title, co.external_id) \
+     FROM purchases p JOIN identities i ON i.id = p.identity_id \
+     JOIN courses co ON co.id = p.course_id \
+     WHERE p.store_id = {store} AND p.paid_at IS NOT NULL AND p.refunded_at IS NULL \
+       AND i.customer_id IN ({customers})";
 
-/// (user, title) of the products a user bought.
-const PRODUCT_TITLES: &str = "SELECT DISTINCT p.user_id, COALESCE(d.title, d.external_id) \
-     FROM purchases p JOIN products d ON d.id = p.product_id \
-     WHERE p.store_id = {store} AND p.paid_at IS NOT NULL AND p.user_id IN ({users})";
+/// (customer, product, title) of the products a customer bought and kept.
+const PRODUCT_TITLES: &str = "SELECT DISTINCT i.customer_id AS customer, d.id AS item, \
+        COALESCE(d.title, d.external_id) AS title \
+     FROM purchases p JOIN identities i ON i.id = p.identity_id \
+     JOIN products d ON d.id = p.product_id \
+     WHERE p.store_id = {store} AND p.paid_at IS NOT NULL AND p.refunded_at IS NULL \
+       AND i.customer_id IN ({customers})";
 
 async fn titles(
     db: &Db,
     store_id: i64,
-    users: &[i64],
+    customers: &[i64],
     template: &str,
 ) -> Result<HashMap<i64, Vec<String>>> {
     let mut sql = Sql::default();
-    let store = sql.arg(Arg::I(store_id));
-    let list: Vec<String> = users.iter().map(|id| sql.arg(Arg::I(*id))).collect();
-    sql.text = template
-        .replace("{store}", &store)
-        .replace("{users}", &list.join(","))
-        + " ORDER BY 1, 2";
+    let store = sql.arg(store_id);
+    sql.text = format!(
+        "SELECT t.customer, t.title FROM ({}) t ORDER BY t.customer, t.title, t.item",
+        template
+            .replace("{store}", &store)
+            .replace("{customers}", &int_list(customers.iter().copied()))
+    );
     let mut titles: HashMap<i64, Vec<String>> = HashMap::new();
     for row in sql.query().fetch_all(db.reader()).await? {
         titles
-            .entry(row.try_get(0)?)
+            .entry(row.try_get("customer")?)
             .or_default()
-            .push(row.try_get(1)?);
+            .push(row.try_get("title")?);
     }
     Ok(titles)
 }

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use super::owned::user_of;
+use super::owned::{IDENTITIES_OF, anchor_of};
 use crate::{Db, Result};
 
 /// One currency of a customer's purchases.
@@ -41,33 +41,35 @@ pub async fn customer_value(
     store_id: i64,
     customer_id: i64,
 ) -> Result<Vec<CustomerValue>> {
-    let user_id = user_of(db.reader(), store_id, customer_id).await?;
-    value_of_user(db.reader(), store_id, user_id).await
+    anchor_of(db.reader(), store_id, customer_id).await?;
+    value_of_customer(db.reader(), store_id, customer_id).await
 }
 
-pub(crate) async fn value_of_user<'c, E>(
+pub(crate) async fn value_of_customer<'c, E>(
     executor: E,
     store_id: i64,
-    user_id: i64,
+    customer_id: i64,
 ) -> Result<Vec<CustomerValue>>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    sqlx::query(
-        "SELECT currency, CAST(SUM(amount_cents) AS BIGINT), \
+    sqlx::query(&format!(
+        "SELECT currency, CAST(SUM(amount_cents) AS BIGINT) AS paid, \
                 CAST(SUM(CASE WHEN refunded_at IS NULL THEN 0 ELSE amount_cents END) AS BIGINT) \
-         FROM purchases WHERE store_id = $1 AND user_id = $2 AND paid_at IS NOT NULL \
-         GROUP BY currency ORDER BY currency",
-    )
+                    AS refunded \
+         FROM purchases WHERE store_id = $1 AND identity_id IN {IDENTITIES_OF} \
+           AND paid_at IS NOT NULL \
+         GROUP BY currency ORDER BY currency"
+    ))
     .bind(store_id)
-    .bind(user_id)
+    .bind(customer_id)
     .fetch_all(executor)
     .await?
     .iter()
     .map(|row| {
-        let (paid, refunded): (i64, i64) = (row.try_get(1)?, row.try_get(2)?);
+        let (paid, refunded): (i64, i64) = (row.try_get("paid")?, row.try_get("refunded")?);
         Ok(CustomerValue {
-            currency: row.try_get(0)?,
+            currency: row.try_get("currency")?,
             paid_cents: paid,
             refunded_cents: refunded,
             net_cents: paid - refunded,
@@ -85,17 +87,18 @@ where
 pub async fn store_value(db: &Db, store_id: i64) -> Result<Vec<StoreValue>> {
     crate::stores::get_store(db, store_id).await?;
     sqlx::query(
-        "SELECT currency, COUNT(*), CAST(SUM(net_cents) AS BIGINT) FROM customer_totals \
-         WHERE store_id = $1 AND net_cents > 0 GROUP BY currency ORDER BY currency",
+        "SELECT currency, COUNT(*) AS customers, CAST(SUM(net_cents) AS BIGINT) AS net \
+         FROM customer_totals WHERE store_id = $1 AND net_cents > 0 \
+         GROUP BY currency ORDER BY currency",
     )
     .bind(store_id)
     .fetch_all(db.reader())
     .await?
     .iter()
     .map(|row| {
-        let (count, net): (i64, i64) = (row.try_get(1)?, row.try_get(2)?);
+        let (count, net): (i64, i64) = (row.try_get("customers")?, row.try_get("net")?);
         Ok(StoreValue {
-            currency: row.try_get(0)?,
+            currency: row.try_get("currency")?,
             paying_customers: count,
             net_cents: net,
             average_cents: average(net, count),

@@ -8,7 +8,7 @@ use sqlx::{AnyConnection, Row, any::AnyRow};
 
 use super::{
     activity::{self, Activity, Actor},
-    owned::{positive_id, user_of},
+    owned::{IDENTITIES_OF, anchor_of, positive_id},
 };
 use crate::{Db, Error, Result};
 
@@ -84,14 +84,14 @@ pub async fn add_note(
 ) -> Result<Note> {
     let body = parse_body("body", body)?;
     let mut tx = db.writer().begin().await?;
-    let user_id = user_of(&mut *tx, store_id, customer_id).await?;
+    let anchor = anchor_of(&mut *tx, store_id, customer_id).await?;
     let actor = author(&mut tx, account_id).await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO customer_notes (store_id, user_id, body, author_id, author_email, \
+        "INSERT INTO customer_notes (store_id, identity_id, body, author_id, author_email, \
          created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(store_id)
-    .bind(user_id)
+    .bind(anchor)
     .bind(&body)
     .bind(account_id)
     .bind(actor.email.as_deref())
@@ -101,13 +101,13 @@ pub async fn add_note(
     activity::record(
         &mut tx,
         store_id,
-        user_id,
+        anchor,
         Activity::NoteAdded(id),
         &actor,
         now_ms,
     )
     .await?;
-    let note = get_in(&mut tx, store_id, user_id, id).await?;
+    let note = get_in(&mut tx, store_id, customer_id, id).await?;
     tx.commit().await?;
     Ok(note)
 }
@@ -125,14 +125,14 @@ pub async fn edit_note(
 ) -> Result<Note> {
     let body = parse_body("body", body)?;
     let mut tx = db.writer().begin().await?;
-    let user_id = user_of(&mut *tx, store_id, customer_id).await?;
+    anchor_of(&mut *tx, store_id, customer_id).await?;
     let actor = author(&mut tx, account_id).await?;
-    let changed = sqlx::query(
+    let changed = sqlx::query(&format!(
         "UPDATE customer_notes SET body = $4, edited_at = $5, edited_by = $6 \
-         WHERE store_id = $1 AND user_id = $2 AND id = $3",
-    )
+         WHERE store_id = $1 AND identity_id IN {IDENTITIES_OF} AND id = $3"
+    ))
     .bind(store_id)
-    .bind(user_id)
+    .bind(customer_id)
     .bind(note_id)
     .bind(&body)
     .bind(now_ms)
@@ -143,7 +143,7 @@ pub async fn edit_note(
     if changed == 0 {
         return Err(Error::NotFound("note"));
     }
-    let note = get_in(&mut tx, store_id, user_id, note_id).await?;
+    let note = get_in(&mut tx, store_id, customer_id, note_id).await?;
     tx.commit().await?;
     Ok(note)
 }
@@ -152,26 +152,29 @@ pub async fn edit_note(
 #[tracing::instrument(skip(db))]
 pub async fn delete_note(db: &Db, store_id: i64, customer_id: i64, note_id: i64) -> Result<()> {
     let mut tx = db.writer().begin().await?;
-    let user_id = user_of(&mut *tx, store_id, customer_id).await?;
+    anchor_of(&mut *tx, store_id, customer_id).await?;
     // The note's own store and customer are checked by the first statement:
     // its entry goes only if the note does.
-    sqlx::query(
+    sqlx::query(&format!(
         "DELETE FROM customer_activity WHERE note_id = $3 AND note_id IN \
-         (SELECT id FROM customer_notes WHERE store_id = $1 AND user_id = $2 AND id = $3)",
-    )
+         (SELECT id FROM customer_notes WHERE store_id = $1 AND identity_id IN {IDENTITIES_OF} \
+          AND id = $3)"
+    ))
     .bind(store_id)
-    .bind(user_id)
+    .bind(customer_id)
     .bind(note_id)
     .execute(&mut *tx)
     .await?;
-    let removed =
-        sqlx::query("DELETE FROM customer_notes WHERE store_id = $1 AND user_id = $2 AND id = $3")
-            .bind(store_id)
-            .bind(user_id)
-            .bind(note_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+    let removed = sqlx::query(&format!(
+        "DELETE FROM customer_notes WHERE store_id = $1 AND identity_id IN {IDENTITIES_OF} \
+         AND id = $3"
+    ))
+    .bind(store_id)
+    .bind(customer_id)
+    .bind(note_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if removed == 0 {
         return Err(Error::NotFound("note"));
     }
@@ -181,25 +184,25 @@ pub async fn delete_note(db: &Db, store_id: i64, customer_id: i64, note_id: i64)
 
 /// A customer's notes, newest first.
 pub async fn list_notes(db: &Db, store_id: i64, customer_id: i64) -> Result<Vec<Note>> {
-    let user_id = user_of(db.reader(), store_id, customer_id).await?;
-    list_for_user(db.reader(), store_id, user_id).await
+    anchor_of(db.reader(), store_id, customer_id).await?;
+    list_for_customer(db.reader(), store_id, customer_id).await
 }
 
-/// The notes of (store, user), newest first (the export's too).
-pub(crate) async fn list_for_user<'c, E>(
+/// The notes on a customer's identities, newest first (the export's too).
+pub(crate) async fn list_for_customer<'c, E>(
     executor: E,
     store_id: i64,
-    user_id: i64,
+    customer_id: i64,
 ) -> Result<Vec<Note>>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
     sqlx::query(&format!(
-        "SELECT {NOTE_COLUMNS} WHERE store_id = $1 AND user_id = $2 \
+        "SELECT {NOTE_COLUMNS} WHERE store_id = $1 AND identity_id IN {IDENTITIES_OF} \
          ORDER BY created_at DESC, id DESC"
     ))
     .bind(store_id)
-    .bind(user_id)
+    .bind(customer_id)
     .fetch_all(executor)
     .await?
     .iter()
@@ -207,12 +210,17 @@ where
     .collect()
 }
 
-async fn get_in(conn: &mut AnyConnection, store_id: i64, user_id: i64, id: i64) -> Result<Note> {
+async fn get_in(
+    conn: &mut AnyConnection,
+    store_id: i64,
+    customer_id: i64,
+    id: i64,
+) -> Result<Note> {
     let row = sqlx::query(&format!(
-        "SELECT {NOTE_COLUMNS} WHERE store_id = $1 AND user_id = $2 AND id = $3"
+        "SELECT {NOTE_COLUMNS} WHERE store_id = $1 AND identity_id IN {IDENTITIES_OF} AND id = $3"
     ))
     .bind(store_id)
-    .bind(user_id)
+    .bind(customer_id)
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?

@@ -3,16 +3,18 @@
 //! the catalog the course/product filter offers. (A customer's details are
 //! in `super::detail`.)
 //!
-//! One builder ([`Sql::filtered`]) writes the FROM and WHERE of the filtered
-//! set; the page, the counts and the export all use it, so they cannot
-//! disagree about who matches.
+//! One builder ([`Filtered::filtered`]) writes the FROM and WHERE of the
+//! filtered set; the page, the counts, the export and bulk tagging all use
+//! it, so they cannot disagree about who matches.
 //!
-//! Search: a term of three characters or more matches anywhere in the name,
-//! email or titles (`search_text`): on SQLite through the FTS5 trigram index
-//! (`customers_fts`, migrations 0004 and 0008), on Postgres as
-//! `ILIKE '%term%'` through the pg_trgm GIN index, both scoped to the store
-//! inside the index. Shorter terms match the start of the name or the email,
-//! through their B-tree indexes (see [`MIN_SUBSTRING_CHARS`]).
+//! Search: a term of three characters or more matches anywhere in the name
+//! or the email (`search_text`: on SQLite the FTS5 trigram index
+//! `customers_fts`, on Postgres the pg_trgm GIN index, both scoped to the
+//! store inside the index), or in the title of any course or product the
+//! customer has (the store's catalog, then the facts' item indexes). Term
+//! and text are folded by `crate::text::fold`, the same on both databases.
+//! Shorter terms match the start of the name or the email, through their
+//! B-tree indexes (see [`MIN_SUBSTRING_CHARS`]).
 
 use serde::{Deserialize, Serialize};
 use sqlx::{Row, any::AnyRow};
@@ -21,13 +23,16 @@ use super::{
     DEFAULT_ACTIVE_WINDOW_MS,
     filter::{CustomerQuery, CustomerType, SortKey, Status},
 };
-use crate::{Backend, Db, Error, Result};
+use crate::{
+    Backend, Db, Error, Result,
+    sql::{Arg, Sql},
+    text::fold,
+};
 
 /// A row of the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerRow {
     pub id: i64,
-    pub user_id: i64,
     pub name: Option<String>,
     pub email: Option<String>,
     pub customer_type: CustomerType,
@@ -101,6 +106,8 @@ pub struct Stats {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogItem {
     pub id: i64,
+    /// The platform's id for it.
+    pub external_id: String,
     pub title: String,
 }
 
@@ -110,76 +117,31 @@ pub struct Catalog {
     pub products: Vec<CatalogItem>,
 }
 
-/// A bound value.
-#[derive(Debug, Clone)]
-pub(crate) enum Arg {
-    I(i64),
-    S(String),
+/// The filtered set of customers: `FROM ... WHERE ...` (alias `c`) for a
+/// customers-page query, written onto a [`Sql`].
+pub(crate) trait Filtered {
+    fn filtered(
+        &mut self,
+        backend: Backend,
+        store_id: i64,
+        query: &CustomerQuery,
+        now_ms: i64,
+        with_types: bool,
+    );
+    #[allow(clippy::too_many_arguments)]
+    fn filtered_by(
+        &mut self,
+        backend: Backend,
+        store_id: i64,
+        query: &CustomerQuery,
+        now_ms: i64,
+        with_types: bool,
+        drive: Drive,
+    );
 }
 
-/// SQL text and its arguments, numbered as they are pushed.
-#[derive(Debug, Default)]
-pub(crate) struct Sql {
-    pub text: String,
-    args: Vec<Arg>,
-}
-
-impl Sql {
-    /// Adds an argument; returns its placeholder (`$n`).
-    pub fn arg(&mut self, arg: Arg) -> String {
-        self.args.push(arg);
-        format!("${}", self.args.len())
-    }
-
-    pub fn push(&mut self, text: &str) -> &mut Self {
-        self.text.push_str(text);
-        self
-    }
-
-    pub fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
-        let mut query = sqlx::query(&self.text);
-        for arg in &self.args {
-            query = match arg {
-                Arg::I(v) => query.bind(*v),
-                Arg::S(v) => query.bind(v.as_str()),
-            };
-        }
-        query
-    }
-
-    /// A short term: the name starts with it (in any case) or the email does.
-    /// Each range repeats the store, so each is one index range scan.
-    fn prefix_condition(&mut self, backend: Backend, store_id: i64, term: &str) -> String {
-        let name = sort_expr(backend, SortKey::Name);
-        let email = match backend {
-            Backend::Sqlite => "c.email_normalized",
-            Backend::Postgres => "(c.email_normalized COLLATE \"C\")",
-        };
-        let mut ranges = Vec::new();
-        let lower = term.to_lowercase();
-        let spellings = case_variants(term)
-            .into_iter()
-            .map(|v| (name, v))
-            .chain([(email, lower)]);
-        for (column, prefix) in spellings {
-            let store = self.arg(Arg::I(store_id));
-            let upper = prefix_upper_bound(&prefix);
-            let from = self.arg(Arg::S(prefix));
-            let mut range = format!("(c.store_id = {store} AND {column} >= {from}");
-            if let Some(upper) = upper {
-                let upper = self.arg(Arg::S(upper));
-                range.push_str(&format!(" AND {column} < {upper}"));
-            }
-            range.push(')');
-            ranges.push(range);
-        }
-        format!("({})", ranges.join(" OR "))
-    }
-
-    /// Appends ` FROM ... WHERE ...` for the customers of `store_id` that
-    /// match `query` (alias `c`), leaving out the type filter when
-    /// `with_types` is false (the type chips' counts).
-    pub fn filtered(
+impl Filtered for Sql {
+    fn filtered(
         &mut self,
         backend: Backend,
         store_id: i64,
@@ -190,8 +152,7 @@ impl Sql {
         self.filtered_by(backend, store_id, query, now_ms, with_types, Drive::Matches);
     }
 
-    /// [`Sql::filtered`], choosing what drives the scan (see [`Drive`]).
-    pub fn filtered_by(
+    fn filtered_by(
         &mut self,
         backend: Backend,
         store_id: i64,
@@ -200,118 +161,205 @@ impl Sql {
         with_types: bool,
         drive: Drive,
     ) {
-        let mut conditions = Vec::new();
-        let store = self.arg(Arg::I(store_id));
-        conditions.push(format!("c.store_id = {store}"));
-        let term = query.search_term();
-        let mut from = "customers c".to_string();
-        if !term.is_empty() {
-            if term.chars().count() < MIN_SUBSTRING_CHARS {
-                // Each range names the store itself; a store condition
-                // outside them would tempt SQLite into scanning the whole
-                // store instead of the ranges.
-                conditions[0] = self.prefix_condition(backend, store_id, term);
-            } else {
-                match backend {
-                    Backend::Sqlite => {
-                        let fts = self.arg(Arg::S(fts_query(term, store_id)));
-                        let matches = format!(
-                            "SELECT rowid FROM customers_fts WHERE customers_fts MATCH {fts}"
-                        );
-                        match drive {
-                            // CROSS JOIN fixes the order: the index's matches
-                            // drive, never a probe of the index per customer.
-                            Drive::Matches => {
-                                from = format!(
-                                    "({matches}) m CROSS JOIN customers c ON c.id = m.rowid"
-                                );
-                            }
-                            // The unary + keeps the planner on the sort
-                            // index; the matches become a set it probes.
-                            Drive::SortIndex => conditions.push(format!("+c.id IN ({matches})")),
-                        }
-                    }
-                    Backend::Postgres => {
-                        let pattern = self.arg(Arg::S(like_pattern(term)));
-                        // `|| ''` hides the column from the trigram index, so
-                        // the planner walks the sort index and checks rows.
-                        let column = match drive {
-                            Drive::Matches => "c.search_text",
-                            Drive::SortIndex => "(c.search_text || '')",
-                        };
-                        conditions.push(format!("{column} ILIKE {pattern} ESCAPE '\\'"));
-                    }
-                }
-            }
-        }
-        if with_types && !query.types.is_empty() && query.types.len() < CustomerType::ALL.len() {
-            let list: Vec<String> = query
-                .types
-                .iter()
-                .map(|t| format!("'{}'", t.as_str()))
-                .collect();
-            conditions.push(format!("c.type IN ({})", list.join(", ")));
-        }
-        for (column, range) in [
-            ("c.joined_at", query.joined),
-            ("c.last_activity_at", query.last_activity),
-            ("c.total_spent_cents", query.spent),
-        ] {
-            if let Some(min) = range.min {
-                let min = self.arg(Arg::I(min));
-                conditions.push(format!("{column} >= {min}"));
-            }
-            if let Some(max) = range.max {
-                let max = self.arg(Arg::I(max));
-                conditions.push(format!("{column} <= {max}"));
-            }
-        }
-        if let Some(active) = query.active_subscription {
-            conditions.push(format!("c.has_active_subscription = {}", i64::from(active)));
-        }
-        if let Some(course) = query.course_id {
-            let course = self.arg(Arg::I(course));
-            conditions.push(format!(
-                "c.user_id IN (SELECT user_id FROM enrollments WHERE course_id = {course} \
-                 AND store_id = {store} UNION SELECT user_id FROM purchases \
-                 WHERE course_id = {course} AND store_id = {store} AND paid_at IS NOT NULL)"
-            ));
-        }
-        if let Some(product) = query.product_id {
-            let product = self.arg(Arg::I(product));
-            conditions.push(format!(
-                "c.user_id IN (SELECT user_id FROM purchases WHERE product_id = {product} \
-                 AND store_id = {store} AND paid_at IS NOT NULL)"
-            ));
-        }
-        if let Some(tag) = &query.tag {
-            // Validated with the query; names are unique per store in their
-            // normalised form.
-            let normalized = super::tags::TagName::parse("tag", tag)
-                .map(|name| name.normalized().to_string())
-                .unwrap_or_default();
-            let tag = self.arg(Arg::S(normalized));
-            conditions.push(format!(
-                "c.user_id IN (SELECT ct.user_id FROM tags t JOIN customer_tags ct \
-                 ON ct.tag_id = t.id WHERE t.store_id = {store} AND t.name_normalized = {tag})"
-            ));
-        }
-        if let Some(status) = query.status {
-            let cutoff = self.arg(Arg::I(now_ms.saturating_sub(DEFAULT_ACTIVE_WINDOW_MS)));
-            conditions.push(match status {
-                Status::Active => {
-                    format!("(c.has_active_subscription = 1 OR c.last_activity_at >= {cutoff})")
-                }
-                Status::Inactive => {
-                    format!("(c.has_active_subscription = 0 AND c.last_activity_at < {cutoff})")
-                }
-            });
-        }
-        self.text.push_str(" FROM ");
-        self.text.push_str(&from);
-        self.text.push_str(" WHERE ");
-        self.text.push_str(&conditions.join(" AND "));
+        filtered_by(self, backend, store_id, query, now_ms, with_types, drive)
     }
+}
+
+/// A short term: the name starts with it (in any case) or the email does.
+/// Each range repeats the store, so each is one index range scan.
+fn prefix_condition(sql: &mut Sql, backend: Backend, store_id: i64, term: &str) -> String {
+    let name = sort_expr(backend, SortKey::Name);
+    let email = match backend {
+        Backend::Sqlite => "c.email_normalized",
+        Backend::Postgres => "(c.email_normalized COLLATE \"C\")",
+    };
+    let mut ranges = Vec::new();
+    let spellings = case_variants(term)
+        .into_iter()
+        .map(|v| (name, v))
+        .chain([(email, fold(term))]);
+    for (column, prefix) in spellings {
+        let store = sql.arg(store_id);
+        let upper = prefix_upper_bound(&prefix);
+        let from = sql.arg(prefix);
+        let mut range = format!("(c.store_id = {store} AND {column} >= {from}");
+        if let Some(upper) = upper {
+            let upper = sql.arg(upper);
+            range.push_str(&format!(" AND {column} < {upper}"));
+        }
+        range.push(')');
+        ranges.push(range);
+    }
+    format!("({})", ranges.join(" OR "))
+}
+
+/// [`Filtered::filtered`], choosing what drives the scan (see [`Drive`]).
+#[allow(clippy::too_many_arguments)]
+fn filtered_by(
+    sql: &mut Sql,
+    backend: Backend,
+    store_id: i64,
+    query: &CustomerQuery,
+    now_ms: i64,
+    with_types: bool,
+    drive: Drive,
+) {
+    let mut conditions = Vec::new();
+    let store = sql.arg(store_id);
+    conditions.push(format!("c.store_id = {store}"));
+    let term = query.search_term();
+    let mut from = "customers c".to_string();
+    if !term.is_empty() {
+        if term.chars().count() < MIN_SUBSTRING_CHARS {
+            // Each range names the store itself; a store condition outside
+            // them would tempt SQLite into scanning the whole store instead
+            // of the ranges.
+            conditions[0] = prefix_condition(sql, backend, store_id, term);
+        } else {
+            let matches = matches_sql(sql, backend, &store, store_id, term);
+            match (drive, backend) {
+                // CROSS JOIN fixes the order: the matches drive, never a
+                // probe of the index per customer.
+                (Drive::Matches, Backend::Sqlite) => {
+                    from = format!("({matches}) m CROSS JOIN customers c ON c.id = m.id");
+                }
+                (Drive::Matches, Backend::Postgres) => {
+                    from = format!("({matches}) m JOIN customers c ON c.id = m.id");
+                }
+                // The unary + keeps SQLite's planner on the sort index;
+                // the matches become a set it probes.
+                (Drive::SortIndex, Backend::Sqlite) => {
+                    conditions.push(format!("+c.id IN ({matches})"))
+                }
+                (Drive::SortIndex, Backend::Postgres) => {
+                    conditions.push(format!("c.id IN ({matches})"))
+                }
+            }
+        }
+    }
+    if with_types && !query.types.is_empty() && query.types.len() < CustomerType::ALL.len() {
+        let list: Vec<String> = query
+            .types
+            .iter()
+            .map(|t| format!("'{}'", t.as_str()))
+            .collect();
+        conditions.push(format!("c.type IN ({})", list.join(", ")));
+    }
+    for (column, range) in [
+        ("c.joined_at", query.joined),
+        ("c.last_activity_at", query.last_activity),
+        ("c.total_spent_cents", query.spent),
+    ] {
+        if let Some(min) = range.min {
+            let min = sql.arg(min);
+            conditions.push(format!("{column} >= {min}"));
+        }
+        if let Some(max) = range.max {
+            let max = sql.arg(max);
+            conditions.push(format!("{column} <= {max}"));
+        }
+    }
+    if let Some(active) = query.active_subscription {
+        conditions.push(format!("c.has_active_subscription = {}", i64::from(active)));
+    }
+    if let Some(course) = query.course_id {
+        let course = sql.arg(course);
+        conditions.push(format!(
+            "c.id IN ({})",
+            having_items(&store, Some(&format!("= {course}")), None)
+        ));
+    }
+    if let Some(product) = query.product_id {
+        let product = sql.arg(product);
+        conditions.push(format!(
+            "c.id IN ({})",
+            having_items(&store, None, Some(&format!("= {product}")))
+        ));
+    }
+    if let Some(tag) = &query.tag {
+        // Validated with the query; names are unique per store in their
+        // normalised form.
+        let normalized = super::tags::TagName::parse("tag", tag)
+            .map(|name| name.normalized().to_string())
+            .unwrap_or_default();
+        let tag = sql.arg(normalized);
+        conditions.push(format!(
+            "c.id IN (SELECT i.customer_id FROM tags t \
+             JOIN customer_tags ct ON ct.tag_id = t.id \
+             JOIN identities i ON i.id = ct.identity_id \
+             WHERE t.store_id = {store} AND t.name_normalized = {tag})"
+        ));
+    }
+    if let Some(status) = query.status {
+        let cutoff = sql.arg(now_ms.saturating_sub(DEFAULT_ACTIVE_WINDOW_MS));
+        conditions.push(match status {
+            Status::Active => {
+                format!("(c.has_active_subscription = 1 OR c.last_activity_at >= {cutoff})")
+            }
+            Status::Inactive => {
+                format!("(c.has_active_subscription = 0 AND c.last_activity_at < {cutoff})")
+            }
+        });
+    }
+    sql.text.push_str(" FROM ");
+    sql.text.push_str(&from);
+    sql.text.push_str(" WHERE ");
+    sql.text.push_str(&conditions.join(" AND "));
+}
+
+/// The ids of the customers who have a course (`course`: the condition on
+/// its id; enrolled, or bought and kept) or a product (`product`: bought and
+/// kept). The one definition of "has" for search and the filters.
+fn having_items(store: &str, course: Option<&str>, product: Option<&str>) -> String {
+    let mut parts = Vec::new();
+    if let Some(course) = course {
+        parts.push(format!(
+            "SELECT i.customer_id AS id FROM enrollments e \
+             JOIN identities i ON i.id = e.identity_id \
+             WHERE e.store_id = {store} AND e.course_id {course}"
+        ));
+    }
+    let bought: Vec<String> = [("p.course_id", course), ("p.product_id", product)]
+        .iter()
+        .filter_map(|(column, condition)| condition.map(|c| format!("{column} {c}")))
+        .collect();
+    parts.push(format!(
+        "SELECT i.customer_id AS id FROM purchases p JOIN identities i ON i.id = p.identity_id \
+         WHERE p.store_id = {store} AND p.paid_at IS NOT NULL AND p.refunded_at IS NULL \
+           AND ({})",
+        bought.join(" OR ")
+    ));
+    parts.join(" UNION ")
+}
+
+/// The ids of the customers a term (three characters or more) matches: in
+/// the name or the email (the search index, scoped to the store), or in the
+/// title of a course or product they have (the store's small catalog, then
+/// the facts' item indexes). Titles are not copied into customers, so a
+/// rename changes no customer row.
+fn matches_sql(sql: &mut Sql, backend: Backend, store: &str, store_id: i64, term: &str) -> String {
+    let folded = fold(term);
+    let like = sql.arg(like_pattern(&folded));
+    let people = match backend {
+        Backend::Sqlite => {
+            let fts = sql.arg(fts_query(&folded, store_id));
+            format!("SELECT rowid AS id FROM customers_fts WHERE customers_fts MATCH {fts}")
+        }
+        Backend::Postgres => format!(
+            "SELECT id FROM customers WHERE store_id = {store} \
+             AND search_text LIKE {like} ESCAPE '\\'"
+        ),
+    };
+    let courses = format!(
+        "IN (SELECT id FROM courses WHERE store_id = {store} AND title_folded LIKE {like} ESCAPE '\\')"
+    );
+    let products = format!(
+        "IN (SELECT id FROM products WHERE store_id = {store} AND title_folded LIKE {like} ESCAPE '\\')"
+    );
+    format!(
+        "{people} UNION {}",
+        having_items(store, Some(&courses), Some(&products))
+    )
 }
 
 /// Search terms shorter than this match the start of the name or the email
@@ -407,12 +455,12 @@ fn sort_expr(backend: Backend, key: SortKey) -> &'static str {
     }
 }
 
-const ROW_COLUMNS: &str = "c.id, c.user_id, c.name, c.email, c.type, c.has_active_subscription, \
+const ROW_COLUMNS: &str = "c.id, c.name, c.email, c.type, c.has_active_subscription, \
      c.total_spent_cents, c.last_activity_at, c.joined_at, c.courses_count, c.products_count";
 
 fn row_from(row: &AnyRow, now_ms: i64) -> Result<CustomerRow> {
-    let has_active_subscription = row.try_get::<i64, _>(5)? != 0;
-    let last_activity_at: i64 = row.try_get(7)?;
+    let has_active_subscription = row.try_get::<i64, _>("has_active_subscription")? != 0;
+    let last_activity_at: i64 = row.try_get("last_activity_at")?;
     let status = if super::status(
         has_active_subscription,
         last_activity_at,
@@ -425,17 +473,16 @@ fn row_from(row: &AnyRow, now_ms: i64) -> Result<CustomerRow> {
         Status::Inactive
     };
     Ok(CustomerRow {
-        id: row.try_get(0)?,
-        user_id: row.try_get(1)?,
-        name: row.try_get(2)?,
-        email: row.try_get(3)?,
-        customer_type: CustomerType::parse(row.try_get::<&str, _>(4)?)?,
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        customer_type: CustomerType::parse(row.try_get::<&str, _>("type")?)?,
         has_active_subscription,
-        total_spent_cents: row.try_get(6)?,
+        total_spent_cents: row.try_get("total_spent_cents")?,
         last_activity_at,
-        joined_at: row.try_get(8)?,
-        courses_count: row.try_get(9)?,
-        products_count: row.try_get(10)?,
+        joined_at: row.try_get("joined_at")?,
+        courses_count: row.try_get("courses_count")?,
+        products_count: row.try_get("products_count")?,
         status,
     })
 }
@@ -475,22 +522,12 @@ async fn drive(db: &Db, store_id: i64, query: &CustomerQuery) -> Result<Drive> {
     if term.chars().count() < MIN_SUBSTRING_CHARS {
         return Ok(Drive::Matches);
     }
-    let probe = match db.backend() {
-        Backend::Sqlite => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM (SELECT rowid FROM customers_fts \
-             WHERE customers_fts MATCH $1 LIMIT $2)",
-        )
-        .bind(fts_query(term, store_id))
-        .bind(DENSE_MATCHES),
-        Backend::Postgres => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM customers c WHERE c.store_id = $1 \
-             AND c.search_text ILIKE $2 ESCAPE '\\' LIMIT $3) m",
-        )
-        .bind(store_id)
-        .bind(like_pattern(term))
-        .bind(DENSE_MATCHES),
-    };
-    let matches: i64 = probe.fetch_one(db.reader()).await?;
+    let mut sql = Sql::default();
+    let store = sql.arg(store_id);
+    let matches = matches_sql(&mut sql, db.backend(), &store, store_id, term);
+    let limit = sql.arg(DENSE_MATCHES);
+    sql.text = format!("SELECT COUNT(*) FROM ({matches} LIMIT {limit}) m");
+    let matches: i64 = sql.scalar().fetch_one(db.reader()).await?;
     Ok(if matches >= DENSE_MATCHES {
         Drive::SortIndex
     } else {
@@ -691,7 +728,7 @@ pub async fn catalog(db: &Db, store_id: i64) -> Result<Catalog> {
         ("products", &mut catalog.products),
     ] {
         let rows = sqlx::query(&format!(
-            "SELECT id, COALESCE(title, external_id) AS t FROM {table} \
+            "SELECT id, external_id, COALESCE(title, external_id) AS t FROM {table} \
              WHERE store_id = $1 ORDER BY t, id"
         ))
         .bind(store_id)
@@ -701,8 +738,9 @@ pub async fn catalog(db: &Db, store_id: i64) -> Result<Catalog> {
             .iter()
             .map(|row| {
                 Ok(CatalogItem {
-                    id: row.try_get(0)?,
-                    title: row.try_get(1)?,
+                    id: row.try_get("id")?,
+                    external_id: row.try_get("external_id")?,
+                    title: row.try_get("t")?,
                 })
             })
             .collect::<Result<_>>()?;

@@ -5,11 +5,11 @@
 //!
 //! Bulk tagging applies a tag to every customer matching a customers-page
 //! query (the whole filtered set, not one page) with one INSERT ... SELECT
-//! built by the same [`Sql::filtered`] the page and its counts use, so the
+//! built by the same [`Filtered::filtered`] the page and its counts use, so the
 //! confirmation's count ([`bulk_tag_preview`]) and the tagging agree on who
 //! matches.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
@@ -17,10 +17,13 @@ use sqlx::{AnyConnection, Row};
 use super::{
     activity::{self, Activity, Actor},
     filter::CustomerQuery,
-    owned::user_of,
-    search::{Arg, Sql},
+    owned::{IDENTITIES_OF, anchor_of},
+    search::Filtered,
 };
-use crate::{Db, Error, Result};
+use crate::{
+    Backend, Db, Error, Result,
+    sql::{Arg, Json, Sql, from_json, int_list},
+};
 
 /// Longest tag name, in characters.
 pub const MAX_TAG_CHARS: usize = 50;
@@ -128,25 +131,37 @@ pub(crate) async fn ensure_tags(
     Ok(found)
 }
 
-/// Tags (store, user) with `tag` unless it has it; logs the addition.
-/// Answers whether it was added.
-pub(crate) async fn tag_user(
+/// Whether a customer (any of its identities) carries tag `{tag}`, for a
+/// customer row aliased `c`.
+fn tagged(tag: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM customer_tags ct JOIN identities i ON i.id = ct.identity_id \
+         WHERE ct.tag_id = {tag} AND i.customer_id = c.id)"
+    )
+}
+
+/// Tags customer `customer_id` (its anchor identity) with `tag` unless it
+/// carries it already; logs the addition. Answers whether it was added.
+pub(crate) async fn tag_customer(
     conn: &mut AnyConnection,
     store_id: i64,
-    user_id: i64,
+    customer_id: i64,
     tag: &TagRef,
     actor: &Actor,
     now_ms: i64,
 ) -> Result<bool> {
-    let added = sqlx::query(
-        "INSERT INTO customer_tags (tag_id, user_id, store_id, tagged_at, tagged_by) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tag_id, user_id) DO NOTHING",
-    )
+    let added = sqlx::query(&format!(
+        "INSERT INTO customer_tags (tag_id, identity_id, store_id, tagged_at, tagged_by) \
+         SELECT $1, c.id, c.store_id, $3, $4 FROM customers c \
+         WHERE c.id = $2 AND c.store_id = $5 AND NOT {} \
+         ON CONFLICT (tag_id, identity_id) DO NOTHING",
+        tagged("$1")
+    ))
     .bind(tag.id)
-    .bind(user_id)
-    .bind(store_id)
+    .bind(customer_id)
     .bind(now_ms)
     .bind(actor.id)
+    .bind(store_id)
     .execute(&mut *conn)
     .await?
     .rows_affected()
@@ -155,7 +170,7 @@ pub(crate) async fn tag_user(
         activity::record(
             conn,
             store_id,
-            user_id,
+            customer_id,
             Activity::TagAdded(&tag.name),
             actor,
             now_ms,
@@ -165,13 +180,11 @@ pub(crate) async fn tag_user(
     Ok(added)
 }
 
-/// Rows per multi-row statement of [`tag_users`] (five values each).
-const TAG_ROWS_PER_STATEMENT: usize = 1_000;
-
-/// Tags many (user, tag) pairs of a store at once (the contacts import),
-/// logging each addition; answers the pairs that were new. Multi-row
-/// statements: one round trip per thousand pairs, not two per pair.
-pub(crate) async fn tag_users(
+/// Tags many (customer, tag) pairs of a store at once (the contacts import),
+/// skipping those a customer carries already and logging each addition;
+/// answers the pairs that were new. Multi-row statements: a few round trips
+/// per thousand pairs, not two per pair.
+pub(crate) async fn tag_customers(
     conn: &mut AnyConnection,
     store_id: i64,
     pairs: &[(i64, &TagRef)],
@@ -179,61 +192,83 @@ pub(crate) async fn tag_users(
     now_ms: i64,
 ) -> Result<Vec<(i64, i64)>> {
     let mut added = Vec::new();
-    for chunk in pairs.chunks(TAG_ROWS_PER_STATEMENT) {
-        let mut insert = Sql::default();
-        let store = insert.arg(Arg::I(store_id));
-        let at = insert.arg(Arg::I(now_ms));
-        let by = match actor.id {
-            Some(id) => insert.arg(Arg::I(id)),
-            None => "CAST(NULL AS BIGINT)".to_string(),
-        };
-        let values: Vec<String> = chunk
-            .iter()
-            .map(|(user, tag)| {
-                let tag = insert.arg(Arg::I(tag.id));
-                let user = insert.arg(Arg::I(*user));
-                format!("({tag}, {user}, {store}, {at}, {by})")
-            })
-            .collect();
-        insert.text = format!(
-            "INSERT INTO customer_tags (tag_id, user_id, store_id, tagged_at, tagged_by) \
-             VALUES {} ON CONFLICT (tag_id, user_id) DO NOTHING RETURNING tag_id, user_id",
-            values.join(", ")
+    for chunk in pairs.chunks(5_000) {
+        // What the customers carry already, through any identity.
+        let mut have = Sql::default();
+        let store = have.arg(store_id);
+        have.text = format!(
+            "SELECT ct.tag_id, i.customer_id FROM customer_tags ct \
+             JOIN identities i ON i.id = ct.identity_id \
+             WHERE ct.store_id = {store} AND i.customer_id IN ({})",
+            int_list(chunk.iter().map(|(customer, _)| *customer))
         );
-        let new: Vec<(i64, i64)> = insert
+        let carried: HashSet<(i64, i64)> = have
             .query()
             .fetch_all(&mut *conn)
             .await?
             .iter()
-            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .map(|row| Ok((row.try_get("tag_id")?, row.try_get("customer_id")?)))
             .collect::<Result<_>>()?;
+        let mut new: Vec<(i64, &TagRef)> = Vec::new();
+        let mut seen = HashSet::new();
+        for &(customer, tag) in chunk {
+            if !carried.contains(&(tag.id, customer)) && seen.insert((tag.id, customer)) {
+                new.push((customer, tag));
+            }
+        }
         if new.is_empty() {
             continue;
         }
-        let names: HashMap<i64, &str> =
-            chunk.iter().map(|(_, t)| (t.id, t.name.as_str())).collect();
-        let mut log = Sql::default();
-        let store = log.arg(Arg::I(store_id));
-        let at = log.arg(Arg::I(now_ms));
-        let (account, email) = match (actor.id, &actor.email) {
-            (Some(id), Some(email)) => (log.arg(Arg::I(id)), log.arg(Arg::S(email.clone()))),
-            _ => ("CAST(NULL AS BIGINT)".into(), "CAST(NULL AS TEXT)".into()),
-        };
-        let values: Vec<String> = new
+        let backend = Backend::of(conn);
+        let mut insert = Sql::default();
+        let rows: Vec<(i64, i64, i64, i64, Option<i64>)> = new
             .iter()
-            .map(|(tag, user)| {
-                let user = log.arg(Arg::I(*user));
-                let name = log.arg(Arg::S(names[tag].to_string()));
-                format!("({store}, {user}, 'tag_added', {name}, {account}, {email}, {at})")
+            .map(|(customer, tag)| (tag.id, *customer, store_id, now_ms, actor.id))
+            .collect();
+        let rows = insert.json(&rows);
+        let select = from_json(
+            backend,
+            &rows,
+            &[
+                ("tag_id", Json::Int),
+                ("identity_id", Json::Int),
+                ("store_id", Json::Int),
+                ("tagged_at", Json::Int),
+                ("tagged_by", Json::Int),
+            ],
+        );
+        insert.text = format!(
+            "INSERT INTO customer_tags (tag_id, identity_id, store_id, tagged_at, tagged_by) \
+             {select} WHERE true ON CONFLICT (tag_id, identity_id) DO NOTHING"
+        );
+        insert.query().execute(&mut *conn).await?;
+        let mut log = Sql::default();
+        let rows: Vec<serde_json::Value> = new
+            .iter()
+            .map(|(customer, tag)| {
+                serde_json::json!([store_id, customer, tag.name, actor.id, actor.email, now_ms])
             })
             .collect();
+        let rows = log.json(&rows);
+        let select = from_json(
+            backend,
+            &rows,
+            &[
+                ("store_id", Json::Int),
+                ("identity_id", Json::Int),
+                ("tag_name", Json::Text),
+                ("account_id", Json::Int),
+                ("account_email", Json::Text),
+                ("happened_at", Json::Int),
+            ],
+        );
         log.text = format!(
-            "INSERT INTO customer_activity (store_id, user_id, kind, tag_name, account_id, \
-             account_email, happened_at) VALUES {}",
-            values.join(", ")
+            "INSERT INTO customer_activity (store_id, identity_id, kind, tag_name, account_id, \
+             account_email, happened_at) SELECT j.store_id, j.identity_id, 'tag_added', \
+             j.tag_name, j.account_id, j.account_email, j.happened_at FROM ({select}) j"
         );
         log.query().execute(&mut *conn).await?;
-        added.extend(new);
+        added.extend(new.iter().map(|(customer, tag)| (tag.id, *customer)));
     }
     Ok(added)
 }
@@ -252,13 +287,13 @@ pub async fn add_tag(
 ) -> Result<(TagRef, bool)> {
     let name = TagName::parse("tag", name)?;
     let mut tx = db.writer().begin().await?;
-    let user_id = user_of(&mut *tx, store_id, customer_id).await?;
+    anchor_of(&mut *tx, store_id, customer_id).await?;
     let actor = Actor::load(&mut tx, account_id).await?;
     let tag = ensure_tags(&mut tx, store_id, &[&name], now_ms)
         .await?
         .remove(name.normalized())
         .expect("ensured above");
-    let added = tag_user(&mut tx, store_id, user_id, &tag, &actor, now_ms).await?;
+    let added = tag_customer(&mut tx, store_id, customer_id, &tag, &actor, now_ms).await?;
     tx.commit().await?;
     Ok((tag, added))
 }
@@ -276,7 +311,7 @@ pub async fn remove_tag(
 ) -> Result<bool> {
     let name = TagName::parse("tag", name)?;
     let mut tx = db.writer().begin().await?;
-    let user_id = user_of(&mut *tx, store_id, customer_id).await?;
+    anchor_of(&mut *tx, store_id, customer_id).await?;
     let actor = Actor::load(&mut tx, account_id).await?;
     let Some(row) =
         sqlx::query("SELECT id, name FROM tags WHERE store_id = $1 AND name_normalized = $2")
@@ -288,18 +323,23 @@ pub async fn remove_tag(
         return Ok(false);
     };
     let (tag_id, tag_name): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
-    let removed = sqlx::query("DELETE FROM customer_tags WHERE tag_id = $1 AND user_id = $2")
-        .bind(tag_id)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-        == 1;
+    // From every identity of the customer that carries it.
+    let removed = sqlx::query(
+        "DELETE FROM customer_tags WHERE tag_id = $1 AND identity_id IN \
+         (SELECT id FROM identities WHERE store_id = $2 AND customer_id = $3)",
+    )
+    .bind(tag_id)
+    .bind(store_id)
+    .bind(customer_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        > 0;
     if removed {
         activity::record(
             &mut tx,
             store_id,
-            user_id,
+            customer_id,
             Activity::TagRemoved(&tag_name),
             &actor,
             now_ms,
@@ -312,25 +352,27 @@ pub async fn remove_tag(
 
 /// A customer's tags, by name.
 pub async fn customer_tags(db: &Db, store_id: i64, customer_id: i64) -> Result<Vec<TagRef>> {
-    let user_id = user_of(db.reader(), store_id, customer_id).await?;
-    tags_of_user(db.reader(), store_id, user_id).await
+    anchor_of(db.reader(), store_id, customer_id).await?;
+    tags_of_customer(db.reader(), store_id, customer_id).await
 }
 
-/// The tags of (store, user), by name.
-pub(crate) async fn tags_of_user<'c, E>(
+/// The tags a customer carries (through any of its identities), by name.
+pub(crate) async fn tags_of_customer<'c, E>(
     executor: E,
     store_id: i64,
-    user_id: i64,
+    customer_id: i64,
 ) -> Result<Vec<TagRef>>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    sqlx::query(
-        "SELECT t.id, t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id \
-         WHERE ct.store_id = $1 AND ct.user_id = $2 ORDER BY t.name_normalized, t.id",
-    )
+    sqlx::query(&format!(
+        "SELECT DISTINCT t.id, t.name, t.name_normalized FROM customer_tags ct \
+         JOIN tags t ON t.id = ct.tag_id \
+         WHERE ct.store_id = $1 AND ct.identity_id IN {IDENTITIES_OF} \
+         ORDER BY t.name_normalized, t.id"
+    ))
     .bind(store_id)
-    .bind(user_id)
+    .bind(customer_id)
     .fetch_all(executor)
     .await?
     .iter()
@@ -350,7 +392,8 @@ pub async fn store_tags(db: &Db, store_id: i64) -> Result<Vec<TagCount>> {
     crate::stores::get_store(db, store_id).await?;
     sqlx::query(
         "SELECT t.id, t.name, \
-                (SELECT COUNT(*) FROM customer_tags ct WHERE ct.tag_id = t.id) AS n \
+                (SELECT COUNT(DISTINCT i.customer_id) FROM customer_tags ct \
+                 JOIN identities i ON i.id = ct.identity_id WHERE ct.tag_id = t.id) AS n \
          FROM tags t WHERE t.store_id = $1 ORDER BY t.name_normalized, t.id",
     )
     .bind(store_id)
@@ -365,13 +408,6 @@ pub async fn store_tags(db: &Db, store_id: i64) -> Result<Vec<TagCount>> {
         })
     })
     .collect()
-}
-
-/// The condition "customer `c` carries tag `{tag}`".
-fn tagged(tag: &str) -> String {
-    format!(
-        "EXISTS (SELECT 1 FROM customer_tags ct WHERE ct.tag_id = {tag} AND ct.user_id = c.user_id)"
-    )
 }
 
 /// How many customers match `query`, how many of them already carry tag
@@ -443,9 +479,9 @@ pub async fn bulk_tag(
         _ => ("NULL".to_string(), "NULL".to_string()),
     };
     log.push(&format!(
-        "INSERT INTO customer_activity (store_id, user_id, kind, tag_name, account_id, \
+        "INSERT INTO customer_activity (store_id, identity_id, kind, tag_name, account_id, \
          account_email, happened_at) \
-         SELECT c.store_id, c.user_id, 'tag_added', {tag_name}, {account}, {email}, {at}"
+         SELECT c.store_id, c.id, 'tag_added', {tag_name}, {account}, {email}, {at}"
     ));
     log.filtered(db.backend(), store_id, &query, now_ms, true);
     log.push(&format!(" AND NOT {}", tagged(&tag_id)));
@@ -459,11 +495,14 @@ pub async fn bulk_tag(
         None => "NULL".to_string(),
     };
     insert.push(&format!(
-        "INSERT INTO customer_tags (tag_id, user_id, store_id, tagged_at, tagged_by) \
-         SELECT {tag_id}, c.user_id, c.store_id, {at}, {account}"
+        "INSERT INTO customer_tags (tag_id, identity_id, store_id, tagged_at, tagged_by) \
+         SELECT {tag_id}, c.id, c.store_id, {at}, {account}"
     ));
     insert.filtered(db.backend(), store_id, &query, now_ms, true);
-    insert.push(" ON CONFLICT (tag_id, user_id) DO NOTHING");
+    insert.push(&format!(
+        " AND NOT {} ON CONFLICT (tag_id, identity_id) DO NOTHING",
+        tagged(&tag_id)
+    ));
     let added = insert.query().execute(&mut *tx).await?.rows_affected();
     tx.commit().await?;
     Ok(added)

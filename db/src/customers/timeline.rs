@@ -13,14 +13,15 @@
 //! | `subscribed` | subscriptions | started_at |
 //! | `cancelled` | a report turning a subscription cancelled or expired | its time |
 //! | `subscription_changed` | a report changing its status otherwise (past due, reactivated) | its time |
-//! | `lead` | leads (opt-ins, imports; `title` is the source) | created_at |
+//! | `lead` | opt-ins (`title` is the source) | created_at |
+//! | `imported` | contacts of a file (`title` is `import: <file>`) | created_at |
 //! | `note_added`, `tag_added`, `tag_removed` | customer_activity | happened_at |
 //!
 //! Rows loaded in bulk (seed, platform history) have no milestone or
 //! subscription report rows; for them the timeline shows the milestones
 //! their progress has reached at their progress time and a cancellation at
 //! the subscription's status time, exactly what the live path records once
-//! a report arrives (see `facts::write::record_milestones`).
+//! a report arrives (see `facts::enrollments`).
 //!
 //! Order: (at, kind, key) descending, where `key` is unique per entry; the
 //! cursor is that triple of the last entry shown.
@@ -28,7 +29,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::{Row, any::AnyRow};
 
-use super::owned::user_of;
+use super::owned::{IDENTITIES_OF, anchor_of};
 use crate::{Db, Error, Result};
 
 /// Entries per page unless asked otherwise.
@@ -105,17 +106,18 @@ pub struct TimelinePage {
     pub next: Option<TimelineCursor>,
 }
 
-/// Every entry of customer ($1 store, $2 user): at, kind, key, title,
+/// Every entry of customer ($1 store, $2 customer): at, kind, key, title,
 /// amount_cents, currency, percent, status, actor.
 fn entries_sql() -> String {
     let milestones = super::detail::milestone_rows();
+    let ids = IDENTITIES_OF;
     format!(
         "SELECT e.enrolled_at AS happened, 'enrolled' AS kind, 'e' || CAST(e.id AS TEXT) AS entry_key,
                 COALESCE(co.title, co.external_id) AS title, CAST(NULL AS BIGINT) AS amount_cents,
                 CAST(NULL AS TEXT) AS currency, CAST(NULL AS BIGINT) AS percent,
                 CAST(NULL AS TEXT) AS status, CAST(NULL AS TEXT) AS actor
          FROM enrollments e JOIN courses co ON co.id = e.course_id
-         WHERE e.store_id = $1 AND e.user_id = $2
+         WHERE e.store_id = $1 AND e.identity_id IN {ids}
          UNION ALL
          SELECT m.reached_at, 'progress',
                 'm' || CAST(m.enrollment_id AS TEXT) || ':' || CAST(m.percent AS TEXT),
@@ -127,7 +129,7 @@ fn entries_sql() -> String {
          SELECT p.paid_at,
                 CASE WHEN p.plan_id IS NOT NULL AND EXISTS (
                          SELECT 1 FROM purchases q
-                         WHERE q.store_id = p.store_id AND q.user_id = p.user_id
+                         WHERE q.store_id = p.store_id AND q.identity_id IN {ids}
                            AND q.plan_id = p.plan_id AND q.paid_at IS NOT NULL
                            AND (q.paid_at < p.paid_at OR (q.paid_at = p.paid_at AND q.id < p.id)))
                      THEN 'renewed' ELSE 'purchased' END,
@@ -138,7 +140,7 @@ fn entries_sql() -> String {
          LEFT JOIN courses c ON c.id = p.course_id
          LEFT JOIN products d ON d.id = p.product_id
          LEFT JOIN plans n ON n.id = p.plan_id
-         WHERE p.store_id = $1 AND p.user_id = $2 AND p.paid_at IS NOT NULL
+         WHERE p.store_id = $1 AND p.identity_id IN {ids} AND p.paid_at IS NOT NULL
          UNION ALL
          SELECT p.refunded_at, 'refunded', 'r' || CAST(p.id AS TEXT),
                 COALESCE(c.title, c.external_id, d.title, d.external_id, n.title, n.external_id),
@@ -147,14 +149,14 @@ fn entries_sql() -> String {
          LEFT JOIN courses c ON c.id = p.course_id
          LEFT JOIN products d ON d.id = p.product_id
          LEFT JOIN plans n ON n.id = p.plan_id
-         WHERE p.store_id = $1 AND p.user_id = $2 AND p.paid_at IS NOT NULL
+         WHERE p.store_id = $1 AND p.identity_id IN {ids} AND p.paid_at IS NOT NULL
            AND p.refunded_at IS NOT NULL
          UNION ALL
          SELECT s.started_at, 'subscribed', 's' || CAST(s.id AS TEXT),
                 COALESCE(n.title, n.external_id), s.amount_cents, s.currency, NULL,
                 s.status, NULL
          FROM subscriptions s JOIN plans n ON n.id = s.plan_id
-         WHERE s.store_id = $1 AND s.user_id = $2
+         WHERE s.store_id = $1 AND s.identity_id IN {ids}
          UNION ALL
          SELECT h.happened_at,
                 CASE WHEN h.status IN ('cancelled', 'expired')
@@ -165,7 +167,7 @@ fn entries_sql() -> String {
                 h.status, NULL
          FROM (SELECT x.*, LAG(x.status) OVER (PARTITION BY x.subscription_id
                                                ORDER BY x.happened_at, x.event_id) AS previous
-               FROM subscription_changes x WHERE x.store_id = $1 AND x.user_id = $2) h
+               FROM subscription_changes x WHERE x.store_id = $1 AND x.identity_id IN {ids}) h
          JOIN plans n ON n.id = h.plan_id
          WHERE (h.previous IS NULL AND h.status NOT IN ('active', 'trialing'))
             OR (h.previous IS NOT NULL AND h.previous <> h.status)
@@ -174,31 +176,31 @@ fn entries_sql() -> String {
                 COALESCE(n.title, n.external_id), s.amount_cents, s.currency, NULL,
                 s.status, NULL
          FROM subscriptions s JOIN plans n ON n.id = s.plan_id
-         WHERE s.store_id = $1 AND s.user_id = $2 AND s.status IN ('cancelled', 'expired')
+         WHERE s.store_id = $1 AND s.identity_id IN {ids} AND s.status IN ('cancelled', 'expired')
            AND NOT EXISTS (SELECT 1 FROM subscription_changes x WHERE x.subscription_id = s.id)
          UNION ALL
-         SELECT l.created_at, 'lead', 'l' || CAST(l.id AS TEXT), l.source, NULL, NULL, NULL,
-                NULL, NULL
-         FROM leads l WHERE l.store_id = $1 AND l.user_id = $2
+         SELECT l.created_at, CASE WHEN l.imported = 1 THEN 'imported' ELSE 'lead' END,
+                'l' || CAST(l.id AS TEXT), l.source, NULL, NULL, NULL, NULL, NULL
+         FROM leads l WHERE l.store_id = $1 AND l.identity_id IN {ids}
          UNION ALL
          SELECT a.happened_at, a.kind, 'a' || CAST(a.id AS TEXT),
                 COALESCE(nt.body, a.tag_name), NULL, NULL, NULL, NULL, a.account_email
          FROM customer_activity a LEFT JOIN customer_notes nt ON nt.id = a.note_id
-         WHERE a.store_id = $1 AND a.user_id = $2"
+         WHERE a.store_id = $1 AND a.identity_id IN {ids}"
     )
 }
 
 fn entry_from(row: &AnyRow) -> Result<TimelineEntry> {
     Ok(TimelineEntry {
-        at: row.try_get(0)?,
-        kind: row.try_get(1)?,
-        key: row.try_get(2)?,
-        title: row.try_get(3)?,
-        amount_cents: row.try_get(4)?,
-        currency: row.try_get(5)?,
-        percent: row.try_get(6)?,
-        status: row.try_get(7)?,
-        actor: row.try_get(8)?,
+        at: row.try_get("happened")?,
+        kind: row.try_get("kind")?,
+        key: row.try_get("entry_key")?,
+        title: row.try_get("title")?,
+        amount_cents: row.try_get("amount_cents")?,
+        currency: row.try_get("currency")?,
+        percent: row.try_get("percent")?,
+        status: row.try_get("status")?,
+        actor: row.try_get("actor")?,
     })
 }
 
@@ -219,8 +221,8 @@ pub async fn timeline(
             format!("must be between 1 and {MAX_TIMELINE_PAGE}"),
         ));
     }
-    let user_id = user_of(db.reader(), store_id, customer_id).await?;
-    let mut entries = page_of_user(db, store_id, user_id, after, page_size).await?;
+    anchor_of(db.reader(), store_id, customer_id).await?;
+    let mut entries = page_of_customer(db, store_id, customer_id, after, page_size).await?;
     let next = if entries.len() > page_size as usize {
         entries.truncate(page_size as usize);
         entries.last().map(|e| TimelineCursor {
@@ -234,12 +236,12 @@ pub async fn timeline(
     Ok(TimelinePage { entries, next })
 }
 
-/// Up to `limit + 1` entries of (store, user) after `after`; every entry
+/// Up to `limit + 1` entries of a customer after `after`; every entry
 /// when `limit` is `u32::MAX` (the export).
-pub(crate) async fn page_of_user(
+pub(crate) async fn page_of_customer(
     db: &Db,
     store_id: i64,
-    user_id: i64,
+    customer_id: i64,
     after: Option<&TimelineCursor>,
     limit: u32,
 ) -> Result<Vec<TimelineEntry>> {
@@ -256,7 +258,7 @@ pub(crate) async fn page_of_user(
         entries_sql(),
         i64::from(limit) + 1,
     );
-    let mut query = sqlx::query(&sql).bind(store_id).bind(user_id);
+    let mut query = sqlx::query(&sql).bind(store_id).bind(customer_id);
     if let Some(after) = after {
         query = query
             .bind(after.at)

@@ -1,13 +1,11 @@
 //! The events the platform reports: their format ([`model`]), reading them
-//! from JSON ([`parse`]), checking them ([`valid`]) and applying them
-//! ([`apply`]).
+//! from JSON ([`parse`]) and checking them ([`valid`]). Recording them is
+//! `crate::facts`.
 
-mod apply;
 mod model;
 mod parse;
 mod valid;
 
-pub use apply::{EventResult, EventStatus, apply_batch, apply_valid};
 pub use model::*;
 pub use parse::{MAX_BATCH, parse_body, parse_event};
 pub use valid::{

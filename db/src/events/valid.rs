@@ -5,7 +5,7 @@ use super::model::*;
 use crate::{
     Error, Result,
     validate::{
-        Cents, Currency, Email, ExternalId, Interval, Name, Progress, SubscriptionStatus,
+        Cents, Currency, Email, ExternalId, Interval, Name, Progress, Source, SubscriptionStatus,
         Timestamp, Title,
     },
 };
@@ -32,7 +32,7 @@ pub enum Item {
 }
 
 /// The kinds of catalog entries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CatalogKind {
     Course,
     Product,
@@ -95,7 +95,7 @@ pub enum Fact {
     },
     Lead {
         user: ValidUser,
-        source: Title,
+        source: Source,
     },
     Catalog(CatalogEntry),
 }
@@ -107,16 +107,29 @@ pub struct ValidEvent {
     pub kind: &'static str,
     pub occurred_at: Timestamp,
     pub fact: Fact,
+    /// A digest of the event as reported: a repeat of its event id with
+    /// another body is a conflict, not a duplicate.
+    pub fingerprint: String,
 }
 
-struct Fields<'p>(&'p str);
+/// Who may use platform ids with [`IMPORTED_USER_PREFIX`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Platform,
+    Import,
+}
+
+struct Fields<'p> {
+    prefix: &'p str,
+    origin: Origin,
+}
 
 impl Fields<'_> {
     fn name(&self, field: &str) -> String {
-        if self.0.is_empty() {
+        if self.prefix.is_empty() {
             field.to_string()
         } else {
-            format!("{}.{field}", self.0)
+            format!("{}.{field}", self.prefix)
         }
     }
     fn id(&self, field: &str, value: &str) -> Result<ExternalId> {
@@ -124,7 +137,8 @@ impl Fields<'_> {
     }
     fn user(&self, user: &UserRef) -> Result<ValidUser> {
         let external_id = self.id("user.id", &user.id)?;
-        if external_id.as_str().starts_with(IMPORTED_USER_PREFIX) {
+        let reserved = external_id.as_str().starts_with(IMPORTED_USER_PREFIX);
+        if reserved && self.origin == Origin::Platform {
             return Err(Error::invalid(
                 self.name("user.id"),
                 format!(
@@ -156,13 +170,26 @@ impl Fields<'_> {
     fn title(&self, field: &str, value: &str) -> Result<Title> {
         Title::parse(&self.name(field), value)
     }
+    fn source(&self, value: &str) -> Result<Source> {
+        Source::parse(&self.name("source"), value)
+    }
 }
 
 impl Event {
     /// Checks every value; errors name the field, prefixed with `prefix`
     /// (`events[3]`) when it is not empty.
     pub fn validate(&self, prefix: &str) -> Result<ValidEvent> {
-        let f = Fields(prefix);
+        self.validate_as(prefix, Origin::Platform)
+    }
+
+    /// [`Event::validate`] for a contact of a file: its platform id carries
+    /// [`IMPORTED_USER_PREFIX`] (see `customers::import`).
+    pub(crate) fn validate_import(&self) -> Result<ValidEvent> {
+        self.validate_as("", Origin::Import)
+    }
+
+    fn validate_as(&self, prefix: &str, origin: Origin) -> Result<ValidEvent> {
+        let f = Fields { prefix, origin };
         let event_id = f.id("event_id", self.event_id())?;
         let occurred_at = f.time("occurred_at", self.occurred_at())?;
         let fact = match self {
@@ -222,7 +249,7 @@ impl Event {
             },
             Event::Lead(e) => Fact::Lead {
                 user: f.user(&e.user)?,
-                source: f.title("source", &e.source)?,
+                source: f.source(&e.source)?,
             },
             Event::Course(e) => Fact::Catalog(CatalogEntry {
                 kind: CatalogKind::Course,
@@ -254,6 +281,17 @@ impl Event {
             kind: self.kind(),
             occurred_at,
             fact,
+            fingerprint: self.fingerprint(),
         })
+    }
+
+    /// A digest of the event's canonical JSON (fields in declaration order).
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let json = serde_json::to_vec(self).expect("events serialize");
+        Sha256::digest(json)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }

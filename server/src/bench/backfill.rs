@@ -1,10 +1,11 @@
 //! `server bench backfill`: on a database seeded with `--facts-only` (the
 //! standard large set: `server seed --stores 20 --users 400000 --facts-only`),
-//! times the derivation as one set-based statement per store (the baseline),
-//! then the backfill from empty, then its re-run, and prints source rows per
-//! second, seconds and the ratio to the baseline.
+//! times the derivation alone (every store's customers derived in batches,
+//! without a run's bookkeeping: the baseline), then the backfill from
+//! empty, then its re-run, and prints source rows per second, seconds and
+//! the ratio to the baseline.
 //!
-//! It clears the derived tables (customers, customer_totals) between
+//! It forgets the derived state (customers, totals, who is who) between
 //! measurements; the facts are left alone, and the backfill rebuilds the rest.
 
 use std::time::Instant;
@@ -13,7 +14,6 @@ use clap::Args;
 use db::{
     Db,
     backfill::{Run, RunOptions, thousands},
-    customers::derive::{Scope, derive},
 };
 
 #[derive(Debug, Clone, Args)]
@@ -26,28 +26,27 @@ pub struct BackfillArgs {
 pub async fn run(database: &crate::config::DatabaseArgs, args: BackfillArgs) -> anyhow::Result<()> {
     let db = crate::cli::open(database).await?;
     let backend = db.backend().name();
-    let stores: Vec<i64> = sqlx::query_scalar("SELECT id FROM stores ORDER BY id")
-        .fetch_all(db.reader())
-        .await?;
+    let stores: Vec<i64> = db::stores::list_stores(&db, "", None)
+        .await?
+        .iter()
+        .map(|s| s.id)
+        .collect();
 
-    clear(&db).await?;
+    db::backfill::forget_derived(&db).await?;
     let started = Instant::now();
     let mut created = 0;
     for &store in &stores {
-        let mut tx = db.writer().begin().await?;
-        created += derive(&mut tx, Scope::store(store), db::time::now_ms())
+        created += db::backfill::derive_store(&db, store, args.batch_size)
             .await?
             .created;
-        tx.commit().await?;
     }
     let baseline = started.elapsed().as_secs_f64();
     println!(
-        "{backend}: one INSERT ... SELECT ... GROUP BY ... ON CONFLICT statement per store: \
-         {} customers in {baseline:.1} s",
+        "{backend}: the derivation alone (no run bookkeeping): {} customers in {baseline:.1} s",
         thousands(created)
     );
 
-    clear(&db).await?;
+    db::backfill::forget_derived(&db).await?;
     let options = RunOptions {
         batch_size: args.batch_size,
         ..RunOptions::default()
@@ -61,7 +60,7 @@ pub async fn run(database: &crate::config::DatabaseArgs, args: BackfillArgs) -> 
     );
     anyhow::ensure!(
         first.created == created,
-        "the backfill created {} customers, the single statement {created}",
+        "the backfill created {} customers, the derivation alone {created}",
         first.created
     );
     db.close().await;
@@ -74,7 +73,7 @@ async fn measure(db: &Db, options: &RunOptions, name: &str, baseline: f64) -> an
     let seconds = started.elapsed().as_secs_f64();
     println!(
         "{}: backfill {name}: {} source rows in {seconds:.1} s = {:.0} rows/s; {} \
-         (ratio to the single statement: {:.2})",
+         (ratio to the derivation alone: {:.2})",
         db.backend().name(),
         thousands(run.rows_done),
         run.rows_done as f64 / seconds.max(1e-9),
@@ -82,16 +81,4 @@ async fn measure(db: &Db, options: &RunOptions, name: &str, baseline: f64) -> an
         seconds / baseline.max(1e-9)
     );
     Ok(run)
-}
-
-async fn clear(db: &Db) -> anyhow::Result<()> {
-    let mut tx = db.writer().begin().await?;
-    sqlx::query("DELETE FROM customer_totals")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM customers")
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(())
 }

@@ -1,18 +1,54 @@
-//! `server bench ...`: measurements on a seeded database (see README).
+//! `server bench ...`: measurements on a seeded database (see README). The
+//! benchmarks themselves live in `devtools::bench`; this maps the flags.
 
 pub mod backfill;
 pub mod search;
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// The customers page's queries (data layer), or its HTTP endpoint with
     /// `--http`.
     Search(search::SearchArgs),
-    /// The backfill on the seeded facts: first run and re-run, against one
-    /// set-based statement per store.
+    /// The backfill on the seeded facts: first run and re-run, against the
+    /// derivation alone.
     Backfill(backfill::BackfillArgs),
+    /// The events API's throughput: batches of 1,000 from several clients
+    /// to this server, started on a free port.
+    Events(EventsArgs),
+    /// A batch of 1,000 renames of the biggest course, while another store's
+    /// single events are timed.
+    Renames(RenamesArgs),
+    /// The contacts import of a generated file, and its re-import.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct EventsArgs {
+    /// The store to send to [default: the one with the most customers].
+    #[arg(long)]
+    pub store: Option<i64>,
+    #[arg(long, default_value_t = 4)]
+    pub clients: usize,
+    /// Batches of 1,000 events in all.
+    #[arg(long, default_value_t = 40)]
+    pub batches: usize,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RenamesArgs {
+    /// The store whose biggest course is renamed [default: the biggest store].
+    #[arg(long)]
+    pub store: Option<i64>,
+    #[arg(long, default_value_t = 1_000)]
+    pub renames: usize,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    #[arg(long, default_value_t = 100_000)]
+    pub rows: usize,
 }
 
 pub async fn run(
@@ -22,5 +58,28 @@ pub async fn run(
     match command {
         BenchCommand::Search(args) => search::run(database, args).await,
         BenchCommand::Backfill(args) => backfill::run(database, args).await,
+        BenchCommand::Events(args) => {
+            let db = crate::cli::open(database).await?;
+            let options = devtools::bench::events::EventsOptions {
+                database_url: database.database_url.clone(),
+                store: args.store,
+                clients: args.clients.max(1),
+                batches: args.batches.max(1),
+            };
+            devtools::bench::events::run(&db, &options).await
+        }
+        BenchCommand::Renames(args) => {
+            let db = crate::cli::open(database).await?;
+            let options = devtools::bench::renames::RenamesOptions {
+                database_url: database.database_url.clone(),
+                store: args.store,
+                renames: args.renames.max(1),
+            };
+            devtools::bench::renames::run(&db, &options).await
+        }
+        BenchCommand::Import(args) => {
+            let db = crate::cli::open(database).await?;
+            devtools::bench::import::run(&db, args.rows.max(1)).await
+        }
     }
 }

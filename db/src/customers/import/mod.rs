@@ -1,23 +1,22 @@
 //! Importing contacts from a CSV file (name, email, tags): a [`preview`] of
-//! what was understood, then [`import_contacts`].
+//! what was understood (and, with [`preview_for_store`], which rows update
+//! customers the store has), then [`import_contacts`].
 //!
-//! Each valid row becomes a `lead` event applied by [`events::apply_valid`],
-//! the very function the events API applies reported leads with: one path
-//! for live events and imports, so an imported contact is derived exactly
-//! like an opt-in (type lead unless they paid, source `import: <file>` when
-//! the import is how they first came).
+//! Each valid row becomes a `lead` event recorded by [`facts::record`], the
+//! very function the events API records reported leads with: one path for
+//! live events and imports.
 //!
-//! Identity: a contact is matched by email, any case. If a user of the
-//! platform has that email, the row is applied under one of that user's
-//! platform ids, so an existing customer is updated, never duplicated; a
-//! name in the file fills in a missing name but never renames anyone (users
-//! are shared by every store).
-//! Otherwise the contact gets the id `import:<normalised email>`: events may
-//! not use ids with that prefix ([`events::IMPORTED_USER_PREFIX`]), so it
-//! can never be a platform user's, and the same email always gets the same
-//! id. The event id is derived from the store, source, email and name: a
-//! second import of the same file repeats every event id and changes
-//! nothing; a corrected name is a new event and wins (it is newer).
+//! Identity: every contact gets the platform id `import:<normalised email>`
+//! of the store (events may not use that prefix,
+//! [`events::IMPORTED_USER_PREFIX`], so it is never a platform user's), and
+//! the merge rule makes it one customer with whoever has that email in the
+//! store, in any case: an existing customer is updated, never duplicated.
+//! What the platform reported wins: the import fills in a missing name,
+//! never re-spells an email, and is not activity (a 2025 subscriber stays
+//! where the list sorts them). Nothing outside the store is looked up.
+//! The event id is derived from the store, source, email and name: a second
+//! import of the same file repeats every event id and changes nothing; a
+//! corrected name is a new event and wins (it is newer).
 //!
 //! Batches of [`IMPORT_BATCH`] rows, each one events transaction and then
 //! one transaction for the rows' tags. A failed import can simply be run
@@ -31,17 +30,20 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::Row as _;
 
+use crate::validate::normalize_email;
+
 pub use parse::{ColumnMapping, Contact, MAX_TAGS_PER_ROW, Rejected, Row, Rows, detect};
 
 use super::{
     activity::Actor,
-    search::{Arg, Sql},
     tags::{self, TagName},
 };
 use crate::{
     Db, Error, Result,
-    events::{self, EventStatus, Fact, IMPORTED_USER_PREFIX, ValidEvent, ValidUser},
-    validate::{ExternalId, Timestamp, Title},
+    events::{self, Event, IMPORTED_USER_PREFIX, UserRef},
+    facts::{self, EventStatus},
+    sql::{Json, Sql, json_list},
+    validate::{ExternalId, Source, Timestamp},
 };
 
 /// Rows per events transaction.
@@ -73,6 +75,9 @@ pub struct PreviewRow {
     pub tags: Vec<String>,
     /// Why it would be rejected.
     pub error: Option<String>,
+    /// A customer of the store has this email: the import updates them
+    /// (see [`preview_for_store`]; always false from [`preview`]).
+    pub updates_customer: bool,
 }
 
 /// What an import did.
@@ -117,6 +122,7 @@ pub fn preview(data: &[u8], limit: usize) -> Result<ImportPreview> {
                     email: Some(c.email.as_str().to_string()),
                     tags: c.tags.iter().map(|t| t.as_str().to_string()).collect(),
                     error: None,
+                    updates_customer: false,
                 }
             }
             Row::Rejected(r) => {
@@ -127,6 +133,7 @@ pub fn preview(data: &[u8], limit: usize) -> Result<ImportPreview> {
                     email: None,
                     tags: Vec::new(),
                     error: Some(r.reason),
+                    updates_customer: false,
                 }
             }
         };
@@ -149,7 +156,7 @@ fn check_size(data: &[u8]) -> Result<()> {
 
 /// The lead source of an import: `import: <file name>` (the name without
 /// any directory).
-pub fn source_of(file_name: &str) -> Result<Title> {
+pub fn source_of(file_name: &str) -> Result<Source> {
     let base = file_name
         .rsplit(['/', '\\'])
         .next()
@@ -164,7 +171,7 @@ pub fn source_of(file_name: &str) -> Result<Title> {
             format!("must be at most {MAX_FILE_NAME_CHARS} characters"),
         ));
     }
-    Title::parse("file_name", &format!("import: {base}"))
+    Source::parse("file_name", &format!("import: {base}"))
 }
 
 /// Imports the contacts of a CSV file into the store: each valid row a lead
@@ -232,107 +239,94 @@ pub async fn import_contacts(
     Ok(summary)
 }
 
-/// A bound list of text values: `$n, $n+1, ...`.
-fn text_list(sql: &mut Sql, values: impl IntoIterator<Item = String>) -> String {
-    values
-        .into_iter()
-        .map(|v| sql.arg(Arg::S(v)))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The emails of `emails` the store's customers have (normalised).
+async fn known_emails(
+    db: &Db,
+    store_id: i64,
+    emails: impl IntoIterator<Item = String>,
+) -> Result<HashSet<String>> {
+    let emails: Vec<String> = emails.into_iter().collect();
+    let mut known = HashSet::new();
+    if emails.is_empty() {
+        return Ok(known);
+    }
+    let mut sql = Sql::default();
+    let store = sql.arg(store_id);
+    let list = sql.json(&emails);
+    sql.text = format!(
+        "SELECT email_normalized FROM customers \
+         WHERE store_id = {store} AND email_normalized IN ({})",
+        json_list(db.backend(), &list, Json::Text)
+    );
+    for row in sql.query().fetch_all(db.reader()).await? {
+        known.insert(row.try_get("email_normalized")?);
+    }
+    Ok(known)
+}
+
+/// [`preview`], marking the rows whose email a customer of the store has
+/// (the import updates them; it creates the others).
+pub async fn preview_for_store(
+    db: &Db,
+    store_id: i64,
+    data: &[u8],
+    limit: usize,
+) -> Result<ImportPreview> {
+    crate::stores::get_store(db, store_id).await?;
+    let owned = data.to_vec();
+    let mut preview = tokio::task::spawn_blocking(move || preview(&owned, limit))
+        .await
+        .map_err(|_| Error::invalid("file", "could not be read"))??;
+    let emails = preview
+        .rows
+        .iter()
+        .filter_map(|r| r.email.as_deref())
+        .map(normalize_email);
+    let known = known_emails(db, store_id, emails).await?;
+    for row in &mut preview.rows {
+        row.updates_customer = row
+            .email
+            .as_deref()
+            .is_some_and(|email| known.contains(&normalize_email(email)));
+    }
+    Ok(preview)
 }
 
 async fn import_batch(
     db: &Db,
     store_id: i64,
-    source: &Title,
+    source: &Source,
     occurred_at: Timestamp,
     batch: &[Contact],
     actor: &Actor,
     summary: &mut ImportSummary,
 ) -> Result<()> {
-    let emails = || batch.iter().map(|c| c.email.normalized().to_string());
+    let existing = known_emails(
+        db,
+        store_id,
+        batch.iter().map(|c| c.email.normalized().to_string()),
+    )
+    .await?;
 
-    // Who the store already has, and the platform ids of known emails.
-    let mut sql = Sql::default();
-    let store = sql.arg(Arg::I(store_id));
-    let list = text_list(&mut sql, emails());
-    sql.text = format!(
-        "SELECT email_normalized FROM customers \
-         WHERE store_id = {store} AND email_normalized IN ({list})"
-    );
-    let existing: HashSet<String> = sql
-        .query()
-        .fetch_all(db.reader())
-        .await?
-        .iter()
-        .map(|row| row.try_get(0))
-        .collect::<Result<_, _>>()?;
-    // Two single-table lookups rather than a join: each stays one index
-    // probe per email (or at worst one scan) even when the planner's
-    // statistics still describe tables that this import is filling.
-    let mut sql = Sql::default();
-    let list = text_list(&mut sql, emails());
-    sql.text =
-        format!("SELECT id, email_normalized, name FROM users WHERE email_normalized IN ({list})");
-    // User id -> (normalised email, whether they have a name).
-    let users: HashMap<i64, (String, bool)> = sql
-        .query()
-        .fetch_all(db.reader())
-        .await?
-        .iter()
-        .map(|row| {
-            let name: Option<String> = row.try_get(2)?;
-            Ok((row.try_get(0)?, (row.try_get(1)?, name.is_some())))
-        })
-        .collect::<Result<_>>()?;
-    // Normalised email -> (a platform id of that user, whether they have a name).
-    let mut known: HashMap<String, (String, bool)> = HashMap::with_capacity(users.len());
-    if !users.is_empty() {
-        let mut sql = Sql::default();
-        let list: Vec<String> = users.keys().map(|id| sql.arg(Arg::I(*id))).collect();
-        sql.text = format!(
-            "SELECT user_id, MIN(external_id) FROM user_ids WHERE user_id IN ({}) \
-             GROUP BY user_id",
-            list.join(", ")
-        );
-        for row in sql.query().fetch_all(db.reader()).await? {
-            let (user_id, external): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
-            if let Some((email, named)) = users.get(&user_id) {
-                known.insert(email.clone(), (external, *named));
-            }
-        }
-    }
-
-    // One lead event per row, applied like the events API's.
+    // One lead event per row, recorded like the events API's.
     let mut external_ids = Vec::with_capacity(batch.len());
     let mut events = Vec::with_capacity(batch.len());
     for contact in batch {
-        let normalized = contact.email.normalized();
-        // A name fills in a missing one; an import never renames a person
-        // the platform (or an earlier import) named, in any store.
-        let (external_id, name) = match known.get(normalized) {
-            Some((id, named)) => (
-                ExternalId::parse("user.id", id)?,
-                if *named { None } else { contact.name.clone() },
-            ),
-            None => (imported_user_id(normalized)?, contact.name.clone()),
-        };
-        events.push(ValidEvent {
-            event_id: event_id(store_id, source, contact)?,
-            kind: "lead",
-            occurred_at,
-            fact: Fact::Lead {
-                user: ValidUser {
-                    external_id: external_id.clone(),
-                    email: Some(contact.email.clone()),
-                    name,
-                },
-                source: source.clone(),
+        let external_id = imported_user_id(contact.email.normalized())?;
+        let event = Event::Lead(events::Lead {
+            event_id: event_id(store_id, source, contact)?.as_str().to_string(),
+            occurred_at: occurred_at.get(),
+            user: UserRef {
+                id: external_id.as_str().to_string(),
+                email: Some(contact.email.as_str().to_string()),
+                name: contact.name.as_ref().map(|n| n.as_str().to_string()),
             },
+            source: source.as_str().to_string(),
         });
+        events.push(event.validate_import()?);
         external_ids.push(external_id);
     }
-    let results = events::apply_valid(db, store_id, &events).await?;
+    let results = facts::record(db, store_id, &events).await?;
     let mut changed: Vec<bool> = results
         .iter()
         .map(|r| r.status == EventStatus::Applied)
@@ -358,9 +352,8 @@ async fn import_batch(
     Ok(())
 }
 
-/// The platform id of an imported contact the platform does not know:
-/// `import:<normalised email>`, or for an email too long for an id, a digest
-/// of it.
+/// The platform id of an imported contact: `import:<normalised email>`, or
+/// for an email too long for an id, a digest of it.
 fn imported_user_id(normalized: &str) -> Result<ExternalId> {
     let id = format!("{IMPORTED_USER_PREFIX}{normalized}");
     if id.chars().count() <= crate::validate::MAX_ID_LEN {
@@ -381,7 +374,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The event id of a row: a digest of what the row says, so the same row
 /// imported again is a repeat.
-fn event_id(store_id: i64, source: &Title, contact: &Contact) -> Result<ExternalId> {
+fn event_id(store_id: i64, source: &Source, contact: &Contact) -> Result<ExternalId> {
     let mut digest = Sha256::new();
     for part in [
         store_id.to_string().as_str(),
@@ -398,7 +391,7 @@ fn event_id(store_id: i64, source: &Title, contact: &Contact) -> Result<External
     )
 }
 
-/// Gives each row's user its tags; answers, per row, how many were new.
+/// Gives each row's customer its tags; answers, per row, how many were new.
 async fn tag_batch(
     db: &Db,
     store_id: i64,
@@ -409,37 +402,42 @@ async fn tag_batch(
 ) -> Result<Vec<usize>> {
     let mut tx = db.writer().begin().await?;
     let mut sql = Sql::default();
-    let list = text_list(
-        &mut sql,
-        external_ids.iter().map(|id| id.as_str().to_string()),
+    let store = sql.arg(store_id);
+    let names: Vec<&str> = external_ids.iter().map(|id| id.as_str()).collect();
+    let list = sql.json(&names);
+    sql.text = format!(
+        "SELECT external_id, customer_id FROM identities \
+         WHERE store_id = {store} AND external_id IN ({}) AND customer_id IS NOT NULL",
+        json_list(db.backend(), &list, Json::Text)
     );
-    sql.text = format!("SELECT external_id, user_id FROM user_ids WHERE external_id IN ({list})");
-    let users: HashMap<String, i64> = sql
+    let customers: HashMap<String, i64> = sql
         .query()
         .fetch_all(&mut *tx)
         .await?
         .iter()
-        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .map(|row| Ok((row.try_get("external_id")?, row.try_get("customer_id")?)))
         .collect::<Result<_>>()?;
     let names: Vec<&TagName> = batch.iter().flat_map(|c| &c.tags).collect();
     let tag_ids = tags::ensure_tags(&mut tx, store_id, &names, now_ms).await?;
     let mut pairs = Vec::new();
-    let mut row_of_user = HashMap::new();
+    let mut rows_of_customer: HashMap<i64, Vec<usize>> = HashMap::new();
     for (i, (contact, external)) in batch.iter().zip(external_ids).enumerate() {
-        let Some(&user_id) = users.get(external.as_str()) else {
+        let Some(&customer) = customers.get(external.as_str()) else {
             continue;
         };
-        row_of_user.insert(user_id, i);
+        rows_of_customer.entry(customer).or_default().push(i);
         pairs.extend(
             contact
                 .tags
                 .iter()
-                .map(|name| (user_id, &tag_ids[name.normalized()])),
+                .map(|name| (customer, &tag_ids[name.normalized()])),
         );
     }
     let mut added = vec![0; batch.len()];
-    for (_, user_id) in tags::tag_users(&mut tx, store_id, &pairs, actor, now_ms).await? {
-        added[row_of_user[&user_id]] += 1;
+    for (_, customer) in tags::tag_customers(&mut tx, store_id, &pairs, actor, now_ms).await? {
+        if let Some(&row) = rows_of_customer[&customer].first() {
+            added[row] += 1;
+        }
     }
     tx.commit().await?;
     Ok(added)

@@ -1,35 +1,24 @@
-//! `cargo run --release -p db --example bench_import -- DATABASE_URL [ROWS=100000]`:
-//! the contacts import of a generated CSV (some rows quoted, tagged,
-//! duplicated or malformed) into a new store, timed, then the same file
-//! again (nothing to do: every row a repeat).
-//!
-//! `DATABASE_URL` e.g. `sqlite:///tmp/imp.db?mode=rwc`.
+//! `server bench import`: the contacts import of a generated CSV (some rows
+//! quoted, tagged, duplicated or malformed) into a new store, timed, then
+//! the same file again (nothing to do: every row a repeat).
 
 use std::{fmt::Write, time::Instant};
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let url = args
-        .get(1)
-        .cloned()
-        .unwrap_or("sqlite:///tmp/imp.db?mode=rwc".into());
-    let rows: usize = args.get(2).map_or(100_000, |v| v.parse().unwrap());
-    let db = db::Db::connect(&url, &db::PoolConfig::default()).await?;
-    db.migrate().await?;
-    let store = db::stores::create_store(&db, "Import bench", "USD").await?;
+use db::Db;
+
+pub async fn run(db: &Db, rows: usize) -> anyhow::Result<()> {
+    let store = db::stores::create_store(db, "Import benchmark", "USD").await?;
     let run = db::time::now_ms();
     let csv = contacts(rows, run);
     println!(
-        "{}: {rows} rows, {:.1} MB",
+        "{}: contacts import into a new store, {rows} rows, {:.1} MB",
         db.backend().name(),
         csv.len() as f64 / 1e6
     );
-
     for pass in ["import", "re-import"] {
         let started = Instant::now();
         let summary = db::customers::import::import_contacts(
-            &db,
+            db,
             store,
             "contacts.csv",
             csv.as_bytes(),
@@ -37,11 +26,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             db::time::now_ms(),
         )
         .await?;
-        let secs = started.elapsed().as_secs_f64();
+        let seconds = started.elapsed().as_secs_f64();
         println!(
-            "{pass}: {secs:.1} s = {:.0} rows/s; created {}, updated {}, unchanged {}, \
+            "  {pass}: {seconds:.1} s = {:.0} rows/s; created {}, updated {}, unchanged {}, \
              tagged {}, rejected {}",
-            summary.rows as f64 / secs,
+            summary.rows as f64 / seconds,
             summary.created,
             summary.updated,
             summary.unchanged,

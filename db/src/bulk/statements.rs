@@ -1,19 +1,19 @@
 //! Multi-row INSERTs for bulk loads. Values are written into the statement as
 //! SQL literals (integers, NULL, and strings with quotes doubled) rather than
 //! bound: binding tens of thousands of parameters per statement through
-//! sqlx is far slower than SQLite or Postgres parsing the literals. Only seed
-//! data, which this process generates itself, goes through here.
+//! sqlx is far slower than SQLite or Postgres parsing the literals. Only
+//! bulk loads of rows this process built go through here (see `super`).
 
 use std::fmt::Write;
 
 use sqlx::Executor;
 use tokio::{sync::mpsc, task::JoinHandle};
 
-use crate::{Backend, Db, Result};
+use crate::{Db, Result};
 
 /// One value.
 #[derive(Debug, Clone)]
-pub enum V {
+pub(crate) enum V {
     I(i64),
     NI(Option<i64>),
     S(String),
@@ -32,7 +32,7 @@ const STATEMENTS_AHEAD: usize = 2;
 /// the transaction and runs the statements in order while the caller builds
 /// the next ones, so generating rows and writing them use both cores instead
 /// of taking turns.
-pub struct Loader {
+pub(crate) struct Loader {
     statements: Option<mpsc::Sender<String>>,
     task: Option<JoinHandle<Result<()>>>,
 }
@@ -88,7 +88,7 @@ async fn write_all(
 }
 
 /// Buffers rows of one table and writes them in multi-row statements.
-pub struct Bulk {
+pub(crate) struct Bulk {
     head: String,
     sql: String,
     rows: usize,
@@ -96,7 +96,7 @@ pub struct Bulk {
 }
 
 impl Bulk {
-    pub fn new(_backend: Backend, table: &'static str, columns: &'static [&'static str]) -> Bulk {
+    pub fn new(table: &'static str, columns: &'static [&'static str]) -> Bulk {
         Bulk {
             head: format!("INSERT INTO {table} ({}) VALUES ", columns.join(", ")),
             sql: String::new(),

@@ -306,6 +306,13 @@ pub async fn forget_derived(db: &Db) -> Result<()> {
     sqlx::query("UPDATE identities SET customer_id = NULL")
         .execute(&mut *tx)
         .await?;
+    if db.backend() == Backend::Sqlite {
+        // Deleting the customers left a tombstone per row in the search
+        // index (its triggers); a store that never had customers has none.
+        sqlx::query("INSERT INTO customers_fts (customers_fts) VALUES ('delete-all')")
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok(())
 }

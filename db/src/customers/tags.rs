@@ -193,13 +193,15 @@ pub(crate) async fn tag_customers(
 ) -> Result<Vec<(i64, i64)>> {
     let mut added = Vec::new();
     for chunk in pairs.chunks(5_000) {
-        // What the customers carry already, through any identity.
+        // What the customers carry already, through any identity: from the
+        // customers' identities (its index) to their tags, never a walk over
+        // every tag of the store (the tags' foreign key keeps them in it).
         let mut have = Sql::default();
         let store = have.arg(store_id);
         have.text = format!(
-            "SELECT ct.tag_id, i.customer_id FROM customer_tags ct \
-             JOIN identities i ON i.id = ct.identity_id \
-             WHERE ct.store_id = {store} AND i.customer_id IN ({})",
+            "SELECT ct.tag_id, i.customer_id FROM identities i \
+             JOIN customer_tags ct ON ct.identity_id = i.id \
+             WHERE i.store_id = {store} AND i.customer_id IN ({})",
             int_list(chunk.iter().map(|(customer, _)| *customer))
         );
         let carried: HashSet<(i64, i64)> = have

@@ -176,6 +176,27 @@ pub(crate) async fn refresh(
     Ok(done)
 }
 
+/// The columns of a customer row the derivation writes, in the order
+/// `write_rows` puts them in each JSON row (after the id and the store): one
+/// list for the row reader, the insert and the update.
+const DERIVED_COLUMNS: [(&str, Json); 15] = [
+    ("name", Json::Text),
+    ("email", Json::Text),
+    ("email_normalized", Json::Text),
+    ("type", Json::Text),
+    ("has_active_subscription", Json::Int),
+    ("total_spent_cents", Json::Int),
+    ("last_activity_at", Json::Int),
+    ("joined_at", Json::Int),
+    ("source_kind", Json::Text),
+    ("source_ref", Json::Int),
+    ("source_text", Json::Text),
+    ("courses_count", Json::Int),
+    ("products_count", Json::Int),
+    ("purchases_count", Json::Int),
+    ("search_text", Json::Text),
+];
+
 /// Rows per statement of derived customers (one JSON argument each).
 const ROWS_PER_STATEMENT: usize = 2_000;
 
@@ -213,62 +234,23 @@ async fn write_rows(
         .collect();
     let mut sql = Sql::default();
     let rows_arg = sql.json(&values);
-    let select = from_json(
-        backend,
-        &rows_arg,
-        &[
-            ("id", Json::Int),
-            ("store_id", Json::Int),
-            ("name", Json::Text),
-            ("email", Json::Text),
-            ("email_normalized", Json::Text),
-            ("type", Json::Text),
-            ("has_active_subscription", Json::Int),
-            ("total_spent_cents", Json::Int),
-            ("last_activity_at", Json::Int),
-            ("joined_at", Json::Int),
-            ("source_kind", Json::Text),
-            ("source_ref", Json::Int),
-            ("source_text", Json::Text),
-            ("courses_count", Json::Int),
-            ("products_count", Json::Int),
-            ("purchases_count", Json::Int),
-            ("search_text", Json::Text),
-            ("at", Json::Int),
-        ],
-    );
-    const COLUMNS: [&str; 15] = [
-        "name",
-        "email",
-        "email_normalized",
-        "type",
-        "has_active_subscription",
-        "total_spent_cents",
-        "last_activity_at",
-        "joined_at",
-        "source_kind",
-        "source_ref",
-        "source_text",
-        "courses_count",
-        "products_count",
-        "purchases_count",
-        "search_text",
-    ];
-    let sets: Vec<String> = COLUMNS
+    let mut items = vec![("id", Json::Int), ("store_id", Json::Int)];
+    items.extend(DERIVED_COLUMNS);
+    items.push(("at", Json::Int));
+    let select = from_json(backend, &rows_arg, &items);
+    let names: Vec<&str> = DERIVED_COLUMNS.iter().map(|(c, _)| *c).collect();
+    let picked: Vec<String> = names.iter().map(|c| format!("j.{c}")).collect();
+    let sets: Vec<String> = names
         .iter()
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
     sql.text = format!(
-        "INSERT INTO customers (id, store_id, name, email, email_normalized, type, \
-         has_active_subscription, total_spent_cents, last_activity_at, joined_at, source_kind, \
-         source_ref, source_text, courses_count, products_count, purchases_count, search_text, \
-         version, created_at, updated_at) \
-         SELECT j.id, j.store_id, j.name, j.email, j.email_normalized, j.type, \
-         j.has_active_subscription, j.total_spent_cents, j.last_activity_at, j.joined_at, \
-         j.source_kind, j.source_ref, j.source_text, j.courses_count, j.products_count, \
-         j.purchases_count, j.search_text, 1, j.at, j.at FROM ({select}) j WHERE true \
+        "INSERT INTO customers (id, store_id, {}, version, created_at, updated_at) \
+         SELECT j.id, j.store_id, {}, 1, j.at, j.at FROM ({select}) j WHERE true \
          ON CONFLICT (id) DO UPDATE SET {}, version = customers.version + 1, \
          updated_at = excluded.updated_at",
+        names.join(", "),
+        picked.join(", "),
         sets.join(", ")
     );
     sql.query().execute(&mut *conn).await?;

@@ -43,9 +43,8 @@ for wasm in target/site/pkg/customers.*.wasm; do
     "$(stat -c %s "$wasm")" "$(stat -c %s "$wasm.br")" "$(stat -c %s "$wasm.gz")"
 done
 
-browser_tests='binary(browser) | binary(browser_backfill) | binary(browser_customers) | binary(browser_customer) | binary(browser_weight)'
 step "browser tests on SQLite (headless Chromium against the release build)"
-TEST_DATABASE=sqlite cargo nextest run -p tests --run-ignored only --no-fail-fast -E "$browser_tests"
+TEST_DATABASE=sqlite cargo nextest run -p tests --run-ignored only --no-fail-fast --test browser
 
 step "browser tests on Postgres"
-TEST_DATABASE=postgres cargo nextest run -p tests --run-ignored only --no-fail-fast -E "$browser_tests"
+TEST_DATABASE=postgres cargo nextest run -p tests --run-ignored only --no-fail-fast --test browser

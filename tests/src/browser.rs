@@ -262,30 +262,29 @@ pub async fn seed_owned_store(database: &crate::TestDatabase) -> i64 {
     store
 }
 
-/// Signs owner@example.com in through the login page, landing on `landing`.
-pub async fn sign_in(page: &Page, base: &str, landing: &str) {
+/// Signs `email` in through the login page (fields typed as a person
+/// would) and waits to land on `landing`, a path without its query, with
+/// the top bar showing who is signed in.
+pub async fn sign_in(page: &Page, base: &str, email: &str, landing: &str) {
     page.open(&format!("{base}/login?next={landing}")).await;
     let find = |css: &'static str| page.client.find(fantoccini::Locator::Css(css));
-    find("input[name=email]")
-        .await
-        .unwrap()
-        .send_keys("owner@example.com")
-        .await
-        .unwrap();
-    find("input[name=password]")
-        .await
-        .unwrap()
-        .send_keys(crate::PASSWORD)
-        .await
-        .unwrap();
+    for (field, text) in [
+        ("input[name=email]", email),
+        ("input[name=password]", crate::PASSWORD),
+    ] {
+        find(field).await.unwrap().send_keys(text).await.unwrap();
+    }
     find("button[type=submit]")
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
+    let path = landing.split('?').next().unwrap_or(landing);
     page.wait_for(
-        "!!document.querySelector('[data-testid=account-email]')",
+        &format!(
+            "location.pathname === '{path}' && !!document.querySelector('[data-testid=account-email]')"
+        ),
         "signed in",
     )
     .await;

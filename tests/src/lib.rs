@@ -10,6 +10,7 @@ pub mod backfill;
 pub mod browser;
 mod database;
 pub mod events;
+pub mod lookup;
 pub mod oracle;
 mod spawn;
 

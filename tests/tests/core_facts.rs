@@ -6,6 +6,7 @@ use db::{
     events::Event,
     facts::{EventStatus, apply_batch},
 };
+use tests::lookup::customer_id;
 use tests::{
     TestDatabase,
     events::{self as ev, T0, apply, count, counts, user},
@@ -20,18 +21,6 @@ async fn setup() -> (TestDatabase, i64) {
         .await
         .unwrap();
     (database, store)
-}
-
-/// The customer a platform id of the store belongs to.
-async fn customer_id(db: &db::Db, store: i64, external: &str) -> i64 {
-    sqlx::query_scalar(
-        "SELECT customer_id FROM identities WHERE store_id = $1 AND external_id = $2",
-    )
-    .bind(store)
-    .bind(external)
-    .fetch_one(db.reader())
-    .await
-    .unwrap()
 }
 
 async fn customer(db: &db::Db, store: i64, external: &str) -> customers::Customer {

@@ -6,6 +6,7 @@
 //! TEST_DATABASE=postgres, on Postgres.
 
 use std::collections::BTreeSet;
+use tests::lookup::{customer_id, scalar};
 
 use db::{
     Error,
@@ -41,28 +42,6 @@ async fn account(db: &db::Db, email: &str) -> i64 {
     .fetch_one(db.writer())
     .await
     .unwrap()
-}
-
-/// The customer id of a platform id in a store (its identity's customer).
-async fn customer_id(db: &db::Db, store: i64, external: &str) -> i64 {
-    sqlx::query_scalar(
-        "SELECT c.id FROM customers c JOIN identities i \
-         ON i.store_id = c.store_id AND i.customer_id = c.id \
-         WHERE c.store_id = $1 AND i.external_id = $2",
-    )
-    .bind(store)
-    .bind(external)
-    .fetch_one(db.reader())
-    .await
-    .unwrap()
-}
-
-async fn scalar(db: &db::Db, sql: &str, binds: &[i64]) -> i64 {
-    let mut query = sqlx::query_scalar::<_, i64>(sql);
-    for b in binds {
-        query = query.bind(*b);
-    }
-    query.fetch_one(db.reader()).await.unwrap()
 }
 
 fn not_found<T: std::fmt::Debug>(result: db::Result<T>) -> &'static str {

@@ -6,6 +6,7 @@
 
 use db::events::Event;
 use serde_json::Value;
+use tests::lookup::customer_by_email;
 use tests::{
     Session, TestApp,
     events::{T0, course, enrollment, product, purchase, user},
@@ -68,15 +69,6 @@ async fn stores(app: &TestApp) -> (i64, i64) {
     (alpha, beta)
 }
 
-async fn customer_id(app: &TestApp, store: i64, email: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM customers WHERE store_id = $1 AND email_normalized = $2")
-        .bind(store)
-        .bind(email)
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-}
-
 async fn page(session: &Session, store: i64, customer: i64) -> (u16, Value) {
     let (status, body) = session
         .get(&format!(
@@ -99,7 +91,7 @@ async fn notes_tags_timeline_and_value_on_the_detail_page() {
     let app = TestApp::spawn().await;
     let (alpha, _) = stores(&app).await;
     let ann = app.sign_in("ann@example.com").await;
-    let alice = customer_id(&app, alpha, "alice@example.com").await;
+    let alice = customer_by_email(app.db(), alpha, "alice@example.com").await;
     let (a, c) = (alpha.to_string(), alice.to_string());
     let ids = [("store_id", a.as_str()), ("customer_id", c.as_str())];
 
@@ -284,7 +276,7 @@ async fn contacts_import_previews_then_creates_leads_without_duplicates() {
     let alice = db::customers::get(
         app.db(),
         alpha,
-        customer_id(&app, alpha, "alice@example.com").await,
+        customer_by_email(app.db(), alpha, "alice@example.com").await,
     )
     .await
     .unwrap()
@@ -343,7 +335,7 @@ async fn export_and_erasure_of_one_customer() {
     let app = TestApp::spawn().await;
     let (alpha, _) = stores(&app).await;
     let ann = app.sign_in("ann@example.com").await;
-    let alice = customer_id(&app, alpha, "alice@example.com").await;
+    let alice = customer_by_email(app.db(), alpha, "alice@example.com").await;
     let (a, c) = (alpha.to_string(), alice.to_string());
 
     let (status, body) = ann
@@ -397,7 +389,7 @@ async fn another_store_s_customer_is_not_found_and_untouched() {
     let app = TestApp::spawn().await;
     let (alpha, beta) = stores(&app).await;
     let bob = app.sign_in("bob@example.com").await;
-    let alice = customer_id(&app, alpha, "alice@example.com").await;
+    let alice = customer_by_email(app.db(), alpha, "alice@example.com").await;
     let (a, b, c) = (alpha.to_string(), beta.to_string(), alice.to_string());
 
     for path in [

@@ -4,6 +4,7 @@
 //! formula cells defused.
 
 use db::events::Event;
+use tests::lookup::customer_by_email;
 use tests::{
     Session, TestApp,
     events::{T0, course, enrollment, product, purchase, refund, user},
@@ -97,15 +98,6 @@ fn search_url(store: i64, pairs: &[(&str, &str)]) -> String {
     url
 }
 
-async fn customer_id(app: &TestApp, store: i64, email: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM customers WHERE store_id = $1 AND email_normalized = $2")
-        .bind(store)
-        .bind(email)
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn the_server_renders_the_filtered_view_of_any_url() {
     let app = TestApp::spawn().await;
@@ -158,7 +150,7 @@ async fn server_functions_answer_only_for_your_own_stores() {
     let (alpha, beta) = two_stores(&app).await;
     let ann = app.sign_in("ann@example.com").await;
     let bob = app.sign_in("bob@example.com").await;
-    let alice = customer_id(&app, alpha, "alice@example.com").await;
+    let alice = customer_by_email(app.db(), alpha, "alice@example.com").await;
 
     let (status, body) = ann.get(&search_url(alpha, &[("q", "zeb")])).await;
     assert_eq!(status, 200, "{body}");

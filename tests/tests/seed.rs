@@ -2,7 +2,7 @@
 //! handle, and leaving the database as consistent as the live path would.
 
 use sqlx::Row;
-use tests::{TestDatabase, backfill::dump, events::T0};
+use tests::{TestDatabase, backfill::dump, events::T0, lookup::scalar};
 
 async fn seeded(seed: u64) -> (TestDatabase, devtools::seed::SeedReport) {
     let database = TestDatabase::new().await;
@@ -19,14 +19,6 @@ async fn seeded(seed: u64) -> (TestDatabase, devtools::seed::SeedReport) {
     .await
     .expect("seed");
     (database, report)
-}
-
-async fn scalar(db: &db::Db, sql: &str) -> i64 {
-    sqlx::query(sql)
-        .fetch_one(db.reader())
-        .await
-        .unwrap_or_else(|error| panic!("{sql}: {error}"))
-        .get::<i64, _>(0)
 }
 
 #[tokio::test]
@@ -104,12 +96,13 @@ async fn the_seed_covers_the_cases_the_product_must_handle() {
         ),
     ];
     for (what, sql) in cases {
-        assert!(scalar(db, sql).await > 0, "no {what}");
+        assert!(scalar(db, sql, &[]).await > 0, "no {what}");
     }
     for status in ["active", "trialing", "past_due", "cancelled", "expired"] {
         let n = scalar(
             db,
             &format!("SELECT COUNT(*) FROM subscriptions WHERE status = '{status}'"),
+            &[],
         )
         .await;
         assert!(n > 0, "no {status} subscription");
@@ -123,14 +116,19 @@ async fn the_seed_covers_the_cases_the_product_must_handle() {
              OR EXISTS (SELECT 1 FROM purchases p WHERE p.identity_id = i.id) \
              OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.identity_id = i.id) \
              OR EXISTS (SELECT 1 FROM leads l WHERE l.identity_id = i.id)) t",
+        &[],
     )
     .await;
-    assert_eq!(groups, scalar(db, "SELECT COUNT(*) FROM customers").await);
+    assert_eq!(
+        groups,
+        scalar(db, "SELECT COUNT(*) FROM customers", &[]).await
+    );
     assert_eq!(report.derived.created as i64, groups);
     assert_eq!(
         scalar(
             db,
-            "SELECT COUNT(*) FROM identities WHERE customer_id IS NULL"
+            "SELECT COUNT(*) FROM identities WHERE customer_id IS NULL",
+            &[],
         )
         .await,
         0
@@ -143,6 +141,7 @@ async fn the_seed_covers_the_cases_the_product_must_handle() {
              'cancelled', 'expired') AND NOT EXISTS (SELECT 1 FROM purchases p \
              WHERE p.plan_id = s.plan_id AND p.identity_id = s.identity_id) \
            AND s.status <> 'past_due'",
+        &[],
     )
     .await;
     assert_eq!(unpaid, 0, "subscriptions without their payments");

@@ -9,6 +9,7 @@
 //! A's pages. Runs on SQLite and, with TEST_DATABASE=postgres, on Postgres.
 
 use std::collections::BTreeMap;
+use tests::lookup::customer_id;
 
 use db::{
     Backend,
@@ -82,20 +83,6 @@ struct World {
     a_token: String,
 }
 
-/// The customer id of a platform id in a store.
-async fn customer_of(db: &db::Db, store: i64, external: &str) -> i64 {
-    sqlx::query_scalar(
-        "SELECT c.id FROM customers c JOIN identities i \
-         ON i.store_id = c.store_id AND i.customer_id = c.id \
-         WHERE c.store_id = $1 AND i.external_id = $2",
-    )
-    .bind(store)
-    .bind(external)
-    .fetch_one(db.reader())
-    .await
-    .unwrap_or_else(|e| panic!("no customer for {external} in store {store}: {e}"))
-}
-
 /// Store B with every kind of fact, merged identities, an identity without
 /// email, its owner's notes and tags and an import; store A empty, with an
 /// API key.
@@ -157,8 +144,8 @@ async fn world() -> World {
     ];
     let results = apply_batch(db, b, &events).await.unwrap();
     assert!(results.iter().all(|r| r.status == EventStatus::Applied));
-    let b_ann = customer_of(db, b, "shared-1").await;
-    let b_bob = customer_of(db, b, "b-2").await;
+    let b_ann = customer_id(db, b, "shared-1").await;
+    let b_bob = customer_id(db, b, "b-2").await;
     notes::add_note(db, b, b_ann, b_owner, "Bravo private note", T0 + DAY)
         .await
         .unwrap();
@@ -517,7 +504,7 @@ async fn store_a_events_and_import_naming_b_s_people_leave_b_unchanged_and_unsee
     // Store A: its own facts only, derived right.
     let differences = oracle::differences(db, a).await;
     assert!(differences.is_empty(), "{differences:#?}");
-    let shared = db::customers::get(db, a, customer_of(db, a, "shared-1").await)
+    let shared = db::customers::get(db, a, customer_id(db, a, "shared-1").await)
         .await
         .unwrap()
         .unwrap();
@@ -531,7 +518,7 @@ async fn store_a_events_and_import_naming_b_s_people_leave_b_unchanged_and_unsee
         (Some("Ann Of Alpha"), Some("new.ann@alpha.test"), "lead", 0),
         "B's subscriber, payments and name are not A's"
     );
-    let renamed = db::customers::get(db, a, customer_of(db, a, "b-3").await)
+    let renamed = db::customers::get(db, a, customer_id(db, a, "b-3").await)
         .await
         .unwrap()
         .unwrap();
@@ -539,7 +526,7 @@ async fn store_a_events_and_import_naming_b_s_people_leave_b_unchanged_and_unsee
         (renamed.name.as_deref(), renamed.email.as_deref()),
         (Some("Renamed By A"), Some("ANN.BRAVO@example.com"))
     );
-    let bob = db::customers::get(db, a, customer_of(db, a, "b-2").await)
+    let bob = db::customers::get(db, a, customer_id(db, a, "b-2").await)
         .await
         .unwrap()
         .unwrap();
@@ -558,7 +545,7 @@ async fn store_a_events_and_import_naming_b_s_people_leave_b_unchanged_and_unsee
         ),
         "B's refund of o-3 is B's"
     );
-    let carla = db::customers::get(db, a, customer_of(db, a, "b-5").await)
+    let carla = db::customers::get(db, a, customer_id(db, a, "b-5").await)
         .await
         .unwrap()
         .unwrap();

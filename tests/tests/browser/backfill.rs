@@ -4,34 +4,9 @@
 
 use tests::{
     PASSWORD, TestDatabase,
-    browser::{Page, ReleaseServer, with_browser},
+    browser::{ReleaseServer, sign_in, with_browser},
     events::T0,
 };
-
-async fn sign_in(page: &Page, server_url: &str, email: &str, landing: &str) {
-    page.open(&format!("{server_url}/login?next={landing}"))
-        .await;
-    let form = &page.client;
-    for (selector, text) in [
-        ("input[name=email]", email),
-        ("input[name=password]", PASSWORD),
-    ] {
-        form.find(fantoccini::Locator::Css(selector))
-            .await
-            .unwrap()
-            .send_keys(text)
-            .await
-            .unwrap();
-    }
-    form.find(fantoccini::Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    page.wait_for(&format!("location.pathname === '{landing}'"), "signed in")
-        .await;
-}
 
 #[tokio::test]
 #[ignore = "needs the release build and Chromium: run through scripts/test.sh"]

@@ -45,7 +45,7 @@ async fn profile_notes_tags_bulk_tag_import_and_erase() {
     .unwrap();
 
     with_browser(move |page| async move {
-        sign_in(&page, &base, &list).await;
+        sign_in(&page, &base, "owner@example.com", &list).await;
 
         // From a row of the list to the profile.
         page.open(&format!("{base}{list}?sort=-total_spent")).await;

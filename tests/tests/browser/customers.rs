@@ -19,7 +19,7 @@ async fn search_chips_reload_expand_and_export() {
     let path = format!("/store/{store}/customers");
 
     with_browser(move |page| async move {
-        sign_in(&page, &base, &path).await;
+        sign_in(&page, &base, "owner@example.com", &path).await;
         page.open(&format!("{base}{path}")).await;
         page.wait_for("document.querySelectorAll('.customer-row').length > 0", "rows").await;
         let all = page.js(COUNT).await;

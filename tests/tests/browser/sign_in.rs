@@ -5,7 +5,7 @@
 
 use tests::{
     PASSWORD, TestDatabase,
-    browser::{Page, ReleaseServer, with_browser},
+    browser::{ReleaseServer, sign_in, with_browser},
 };
 
 /// Two owned stores, an extra store, and an admin.
@@ -32,38 +32,6 @@ async fn seed(database: &TestDatabase) -> (i64, i64) {
         .await
         .unwrap();
     (stores[0], stores[1])
-}
-
-/// Fills the sign-in form and waits to land on `landing` (a path).
-async fn sign_in(page: &Page, server_url: &str, email: &str, landing: &str) {
-    page.open(&format!("{server_url}/login?next={landing}"))
-        .await;
-    let form = &page.client;
-    form.find(fantoccini::Locator::Css("input[name=email]"))
-        .await
-        .unwrap()
-        .send_keys(email)
-        .await
-        .unwrap();
-    form.find(fantoccini::Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    form.find(fantoccini::Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    page.wait_for(
-        &format!(
-            "location.pathname === '{landing}' && !!document.querySelector('[data-testid=account-email]')"
-        ),
-        "signed in",
-    )
-    .await;
 }
 
 #[tokio::test]

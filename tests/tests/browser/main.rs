@@ -1,0 +1,10 @@
+//! The browser tests, one binary: headless Chromium against the release
+//! build (`cargo leptos build --release --precompress`). Each test is
+//! `#[ignore]`d in the plain run; scripts/test.sh runs this binary with
+//! `--run-ignored only`. Shared helpers live in `tests::browser`.
+
+mod backfill;
+mod customer;
+mod customers;
+mod sign_in;
+mod weight;

@@ -1,6 +1,8 @@
-//! Who is signed in, and which stores they may open. Every server function
-//! that touches a store calls [`ssr::authorize_store`] with the store id it
-//! was given: the session says who asks, `db::accounts` says what they may
+//! Who is signed in, and which stores they may open: the one check,
+//! [`ssr::authorize`]. Server functions call it through
+//! [`ssr::authorize_store`] with the store id they were given; the server's
+//! handlers through its `StoreAccess` extractor; the page gate before
+//! rendering. The session says who asks, `db::accounts` says what they may
 //! see, and a store they may not open answers exactly like a missing one.
 
 /// The session key holding the signed-in account's id.
@@ -26,15 +28,33 @@ pub mod ssr {
 
     /// The signed-in account, if any.
     pub async fn current_account() -> Result<Option<Account>, AppError> {
-        let Some(id) = session()
-            .await?
-            .get::<i64>(ACCOUNT_ID_KEY)
-            .await
-            .map_err(internal)?
-        else {
+        account_of(&app_state()?.db, &session().await?).await
+    }
+
+    /// The account `session` is signed in as, if any.
+    pub async fn account_of(db: &db::Db, session: &Session) -> Result<Option<Account>, AppError> {
+        let Some(id) = session.get::<i64>(ACCOUNT_ID_KEY).await.map_err(internal)? else {
             return Ok(None);
         };
-        Ok(db::accounts::get_account(&app_state()?.db, id).await?)
+        Ok(db::accounts::get_account(db, id).await?)
+    }
+
+    /// The one check: the account `session` is signed in as, if it may open
+    /// `store_id`; 401 when signed out, 404 (never 403: no hint that the
+    /// store exists) otherwise.
+    pub async fn authorize(
+        db: &db::Db,
+        session: &Session,
+        store_id: i64,
+    ) -> Result<Account, AppError> {
+        let account = account_of(db, session)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        if db::accounts::can_open_store(db, &account, store_id).await? {
+            Ok(account)
+        } else {
+            Err(AppError::NotFound)
+        }
     }
 
     /// The signed-in account, or 401.
@@ -42,14 +62,8 @@ pub mod ssr {
         current_account().await?.ok_or(AppError::Unauthorized)
     }
 
-    /// The signed-in account if it may open `store_id`; 401 when signed out,
-    /// 404 (never 403: no hint that the store exists) otherwise.
+    /// [`authorize`] for the server function being answered.
     pub async fn authorize_store(store_id: i64) -> Result<Account, AppError> {
-        let account = require_account().await?;
-        if db::accounts::can_open_store(&app_state()?.db, &account, store_id).await? {
-            Ok(account)
-        } else {
-            Err(AppError::NotFound)
-        }
+        authorize(&app_state()?.db, &session().await?, store_id).await
     }
 }

@@ -19,7 +19,9 @@ pub mod pages;
 pub mod state;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Title, provide_meta_context};
+#[cfg(feature = "ssr")]
+use leptos_meta::MetaTags;
+use leptos_meta::{Title, provide_meta_context};
 use leptos_router::{
     components::{Route, Router, Routes},
     path,
@@ -30,16 +32,27 @@ use crate::{
     pages::{CustomerPage, CustomersPage, LoginPage, NotFound, StorePage, StoresPage},
 };
 
-/// The HTML document around the app, rendered on the server only.
+/// The HTML document around every page, rendered on the server only. The
+/// routed pages hydrate (their scripts are in `<head>`); a [`ServerPage`]
+/// provided in the render's context is a whole page the server renders
+/// without the WASM, on the same head, top bar and policy.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
     csp::apply();
-    #[cfg(feature = "ssr")]
     let stylesheet = state::app_state()
         .map(|state| state.assets.css)
         .unwrap_or_default();
-    #[cfg(not(feature = "ssr"))]
-    let stylesheet = String::new();
+    let server_page = use_context::<ServerPage>();
+    let scripts = server_page.is_none().then(|| {
+        view! {
+            <AutoReload options=options.clone() />
+            <HydrationScripts options />
+        }
+    });
+    let body = match server_page {
+        None => view! { <App /> }.into_any(),
+        Some(page) => view! { <ServerDocument page /> }.into_any(),
+    };
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -48,13 +61,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <link rel="stylesheet" id="leptos" href=stylesheet />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                {scripts}
                 <MetaTags />
             </head>
-            <body>
-                <App />
-            </body>
+            <body>{body}</body>
         </html>
     }
 }
@@ -64,7 +74,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     mark_hydrated();
     view! {
-        <Title formatter=|page: String| title_text(format!("{page} · Customers")) />
+        <PageTitles />
         <Router>
             <Layout>
                 <Routes fallback=NotFound>
@@ -79,6 +89,46 @@ pub fn App() -> impl IntoView {
             </Layout>
         </Router>
     }
+}
+
+/// A page the server renders whole, without the WASM: what only reads and
+/// posts plain forms, answered by axum handlers rather than a route of
+/// [`App`]. Provided as context to the render of [`shell`].
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug)]
+pub enum ServerPage {
+    /// "Page not found" (404), for a store the account may not open.
+    NotFound,
+    /// A stage of the contacts import.
+    Import {
+        store_id: i64,
+        stage: pages::import::ImportStage,
+    },
+}
+
+/// The body of a [`ServerPage`]: the same frame as the routed pages.
+#[cfg(feature = "ssr")]
+#[component]
+fn ServerDocument(page: ServerPage) -> impl IntoView {
+    provide_meta_context();
+    let content = match page {
+        ServerPage::NotFound => view! { <NotFound /> }.into_any(),
+        ServerPage::Import { store_id, stage } => {
+            view! { <pages::import::ImportPage store_id stage /> }.into_any()
+        }
+    };
+    view! {
+        <PageTitles />
+        <Router>
+            <Layout>{content}</Layout>
+        </Router>
+    }
+}
+
+/// Every page's `<title>`: its own title, then the product's name.
+#[component]
+fn PageTitles() -> impl IntoView {
+    view! { <Title formatter=|page: String| title_text(format!("{page} · Customers")) /> }
 }
 
 /// The document title as the server writes it into `<title>`. leptos_meta

@@ -8,6 +8,18 @@ pub struct AppState {
     pub db: db::Db,
     /// The built site's file names (hashed in release builds).
     pub assets: crate::assets::AssetNames,
+    /// Where the built site is and how it is named.
+    pub options: leptos::config::LeptosOptions,
+}
+
+impl AppState {
+    pub fn new(db: db::Db, options: leptos::config::LeptosOptions) -> AppState {
+        AppState {
+            db,
+            assets: crate::assets::AssetNames::from_options(&options),
+            options,
+        }
+    }
 }
 
 /// The app state of the current request. Provided by the server through
@@ -27,4 +39,11 @@ pub fn app_state() -> Result<AppState, AppError> {
     }
     tracing::error!("AppState missing from the Leptos context");
     Err(AppError::Internal)
+}
+
+/// Leptos' route handlers read their options from the router's state.
+impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.options.clone()
+    }
 }

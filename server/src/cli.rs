@@ -49,12 +49,8 @@ async fn serve(
             accounts.admin.0, accounts.admin.1, store.name, accounts.owner.0, accounts.owner.1
         );
     }
-    let options = site.leptos_options();
-    let state = AppState {
-        db: db.clone(),
-        assets: app::assets::AssetNames::from_options(&options),
-    };
-    let router = crate::routes::router(state, options, security);
+    let state = AppState::new(db.clone(), site.leptos_options());
+    let router = crate::routes::router(state, security);
     let listener = tokio::net::TcpListener::bind(site.addr)
         .await
         .with_context(|| format!("could not listen on {}", site.addr))?;

@@ -1,21 +1,24 @@
 //! `GET /store/{store_id}/customers.csv?<the page's query>`: the whole
 //! filtered set as CSV, streamed batch by batch (memory stays flat at any
-//! size). Authorised from the session like a server function: 401 signed
-//! out, 404 for a store the account may not open.
+//! size). Authorised by the `StoreAccess` extractor: 401 signed out, 404
+//! for a store the account may not open.
 //!
 //! Cells are quoted per RFC 4180 and defused against formula injection: a
 //! cell starting with `=`, `+`, `-`, `@`, TAB or CR gets a leading `'`.
 
-use app::{auth::ACCOUNT_ID_KEY, model::customers::CustomerFilter, pages::customers::format};
+use app::{
+    error::AppError, model::customers::CustomerFilter, pages::customers::format, state::AppState,
+};
 use axum::{
     body::{Body, Bytes},
-    extract::{Path, Query},
-    http::{StatusCode, header},
+    extract::{Query, State},
+    http::header,
     response::{IntoResponse, Response},
 };
 use db::customers::export::{Export, ExportRow};
 use futures_util::StreamExt as _;
-use tower_sessions::Session;
+
+use crate::store_access::StoreAccess;
 
 const HEADER: [&str; 12] = [
     "Name",
@@ -33,79 +36,15 @@ const HEADER: [&str; 12] = [
 ];
 
 pub async fn customers_csv(
-    db: db::Db,
-    Path(store_id): Path<String>,
-    session: Session,
+    State(state): State<AppState>,
+    StoreAccess { store, .. }: StoreAccess,
     Query(filter): Query<CustomerFilter>,
-) -> Response {
-    match respond(&db, &store_id, &session, &filter).await {
-        Ok(response) => response,
-        Err((status, message)) => (status, message).into_response(),
-    }
-}
-
-/// An error answer: status and a message for the person.
-pub(crate) type Refusal = (StatusCode, String);
-
-/// Logs an unexpected error and answers 500 without its details.
-pub(crate) fn internal(context: &'static str, error: &dyn std::fmt::Display) -> Refusal {
-    tracing::error!(%error, context);
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "something went wrong on our side; please try again".to_string(),
-    )
-}
-
-/// The store of the URL, if the session's account may open it: 401 signed
-/// out, 404 for a store it may not open (or that does not exist), as the
-/// server functions answer.
-pub(crate) async fn authorized_store(
-    db: &db::Db,
-    store_id: &str,
-    session: &Session,
-) -> Result<db::stores::Store, Refusal> {
-    let not_found = || (StatusCode::NOT_FOUND, "not found".to_string());
-    let unauthorized = || (StatusCode::UNAUTHORIZED, "please sign in".to_string());
-    let store_id: i64 = store_id.parse().map_err(|_| not_found())?;
-    let account_id = session
-        .get::<i64>(ACCOUNT_ID_KEY)
-        .await
-        .map_err(|e| internal("session", &e))?
-        .ok_or_else(unauthorized)?;
-    let account = db::accounts::get_account(db, account_id)
-        .await
-        .map_err(|e| internal("account", &e))?
-        .ok_or_else(unauthorized)?;
-    if !db::accounts::can_open_store(db, &account, store_id)
-        .await
-        .map_err(|e| internal("store access", &e))?
-    {
-        return Err(not_found());
-    }
-    db::stores::get_store(db, store_id)
-        .await
-        .map_err(|_| not_found())
-}
-
-async fn respond(
-    db: &db::Db,
-    store_id: &str,
-    session: &Session,
-    filter: &CustomerFilter,
-) -> Result<Response, Refusal> {
-    let internal = |error: &dyn std::fmt::Display| internal("customers export", error);
-    let store = authorized_store(db, store_id, session).await?;
+) -> Result<Response, AppError> {
     let store_id = store.id;
-    let data_error = |error: db::Error| match error {
-        db::Error::Invalid { field, message } => {
-            (StatusCode::BAD_REQUEST, format!("{field}: {message}"))
-        }
-        other => internal(&other),
-    };
-    let query = filter.to_query().map_err(data_error)?;
-    let mut export = Export::new(db, store_id, &query, db::time::now_ms()).map_err(data_error)?;
+    let query = filter.to_query()?;
+    let mut export = Export::new(&state.db, store_id, &query, db::time::now_ms())?;
     // The first batch before the headers, so a bad query is a clean error.
-    let first = export.next_batch().await.map_err(data_error)?;
+    let first = export.next_batch().await?;
 
     let mut head = String::new();
     push_record(&mut head, HEADER.iter().map(|h| h.to_string()));

@@ -1,5 +1,5 @@
-//! The contacts import, as plain server-rendered pages (the markup is in
-//! `app::pages::import`):
+//! The contacts import, as server pages of the app (`app::ServerPage`; the
+//! components are in `app::pages::import`):
 //!
 //! - `GET  /store/{id}/import`: choose a file.
 //! - `POST /store/{id}/import/preview` (multipart, field `file`): the columns
@@ -8,87 +8,81 @@
 //! - `POST /store/{id}/import` (form: `file_name`, `csv`): imports, then the
 //!   summary.
 //!
-//! Authorised from the session like the exports: 401 signed out, 404 for a
+//! Authorised by the `StoreAccess` extractor: 401 signed out, 404 for a
 //! store the account may not open.
 
-use app::{
-    pages::import::{ImportStage, import_document},
-    state::AppState,
-};
+use app::{ServerPage, error::AppError, pages::import::ImportStage, state::AppState};
 use axum::{
     Form,
-    extract::{Multipart, Path},
-    response::{Html, IntoResponse, Response},
+    extract::{Multipart, State},
+    http::request::Parts,
+    response::{IntoResponse, Response},
 };
 use db::customers::import::{MAX_IMPORT_BYTES, import_contacts, preview};
 use serde::Deserialize;
-use tower_sessions::Session;
 
-use crate::export::{authorized_store, internal};
+use crate::store_access::StoreAccess;
 
 /// Request bodies these routes accept: the largest file, with room for the
 /// form's encoding of it.
 pub const MAX_BODY_BYTES: usize = MAX_IMPORT_BYTES * 3 + 64 * 1024;
 
-pub async fn choose(state: AppState, Path(store_id): Path<String>, session: Session) -> Response {
-    match authorized_store(&state.db, &store_id, &session).await {
-        Ok(store) => Html(import_document(
-            &state.assets.css,
-            store.id,
-            ImportStage::Choose,
-        ))
-        .into_response(),
-        Err(refusal) => refusal.into_response(),
-    }
+/// A stage of the import, as a page of the app.
+async fn page(state: &AppState, parts: Parts, store_id: i64, stage: ImportStage) -> Response {
+    crate::server_page::render(state, parts, ServerPage::Import { store_id, stage }).await
+}
+
+pub async fn choose(
+    State(state): State<AppState>,
+    StoreAccess { store, .. }: StoreAccess,
+    parts: Parts,
+) -> Response {
+    page(&state, parts, store.id, ImportStage::Choose).await
 }
 
 pub async fn preview_file(
-    state: AppState,
-    Path(store_id): Path<String>,
-    session: Session,
-    mut multipart: Multipart,
+    State(state): State<AppState>,
+    StoreAccess { store, .. }: StoreAccess,
+    parts: Parts,
+    multipart: Multipart,
 ) -> Response {
-    let store = match authorized_store(&state.db, &store_id, &session).await {
-        Ok(store) => store,
-        Err(refusal) => return refusal.into_response(),
-    };
-    let page = |stage| Html(import_document(&state.assets.css, store.id, stage)).into_response();
-    let mut file = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) if field.name() == Some("file") => {
-                let name = field.file_name().unwrap_or("contacts.csv").to_string();
-                match field.bytes().await {
-                    Ok(bytes) => file = Some((name, bytes)),
-                    Err(error) => return page(ImportStage::Refused(error.body_text())),
-                }
-            }
-            Ok(Some(_)) => {}
-            Ok(None) => break,
-            Err(error) => return page(ImportStage::Refused(error.body_text())),
-        }
-    }
-    let Some((file_name, bytes)) = file else {
-        return page(ImportStage::Refused("Choose a CSV file first.".into()));
-    };
-    let Ok(csv) = String::from_utf8(bytes.to_vec()) else {
-        return page(ImportStage::Refused(
-            "The file is not UTF-8 text: save it as CSV (UTF-8) and try again.".into(),
-        ));
+    let (file_name, csv) = match uploaded_file(multipart).await {
+        Ok(file) => file,
+        Err(message) => return page(&state, parts, store.id, ImportStage::Refused(message)).await,
     };
     let read = {
         let csv = csv.clone();
         tokio::task::spawn_blocking(move || preview(csv.as_bytes(), app::api::PREVIEW_ROWS)).await
     };
-    match read {
-        Ok(Ok(preview)) => page(ImportStage::Preview {
+    let stage = match read {
+        Ok(Ok(preview)) => ImportStage::Preview {
             file_name,
             csv,
             preview: app::api::preview_view(preview),
-        }),
-        Ok(Err(error)) => page(ImportStage::Refused(error.to_string())),
-        Err(error) => internal("import preview", &error).into_response(),
+        },
+        Ok(Err(error)) => ImportStage::Refused(error.to_string()),
+        Err(error) => {
+            tracing::error!(%error, "import preview");
+            return AppError::Internal.into_response();
+        }
+    };
+    page(&state, parts, store.id, stage).await
+}
+
+/// The name and text of the form's `file`, or what to tell the owner.
+async fn uploaded_file(mut multipart: Multipart) -> Result<(String, String), String> {
+    let mut file = None;
+    while let Some(field) = multipart.next_field().await.map_err(|e| e.body_text())? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("contacts.csv").to_string();
+            file = Some((name, field.bytes().await.map_err(|e| e.body_text())?));
+        }
     }
+    let (file_name, bytes) = file.ok_or("Choose a CSV file first.")?;
+    let csv = String::from_utf8(bytes.to_vec()).map_err(|_| {
+        "The file is not UTF-8 text: save it as CSV (UTF-8) and try again.".to_string()
+    })?;
+    Ok((file_name, csv))
 }
 
 #[derive(Deserialize)]
@@ -98,27 +92,18 @@ pub struct ImportForm {
 }
 
 pub async fn run(
-    state: AppState,
-    Path(store_id): Path<String>,
-    session: Session,
+    State(state): State<AppState>,
+    StoreAccess { store, account }: StoreAccess,
+    parts: Parts,
     Form(form): Form<ImportForm>,
 ) -> Response {
-    let store = match authorized_store(&state.db, &store_id, &session).await {
-        Ok(store) => store,
-        Err(refusal) => return refusal.into_response(),
-    };
-    let account = session
-        .get::<i64>(app::auth::ACCOUNT_ID_KEY)
-        .await
-        .ok()
-        .flatten();
     let now = db::time::now_ms();
     let stage = match import_contacts(
         &state.db,
         store.id,
         &form.file_name,
         form.csv.as_bytes(),
-        account,
+        Some(account.id),
         now,
     )
     .await
@@ -127,7 +112,7 @@ pub async fn run(
         Err(db::Error::Invalid { field, message }) => {
             ImportStage::Refused(format!("{field}: {message}"))
         }
-        Err(error) => return internal("import", &error).into_response(),
+        Err(error) => return AppError::from(error).into_response(),
     };
-    Html(import_document(&state.assets.css, store.id, stage)).into_response()
+    page(&state, parts, store.id, stage).await
 }

@@ -19,6 +19,7 @@ pub mod health;
 pub mod import_pages;
 pub mod routes;
 pub mod serve;
-pub mod server_fn_status;
+pub mod server_page;
 pub mod site;
+pub mod store_access;
 pub mod telemetry;

@@ -9,7 +9,7 @@ use axum::{
     middleware,
     routing::{get, post},
 };
-use leptos::{config::LeptosOptions, prelude::provide_context};
+use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use tower_http::{
     compression::{CompressionLayer, CompressionLevel},
@@ -20,12 +20,13 @@ use tower_http::{
 use crate::{
     auth::{self, csrf::AllowedOrigin},
     config::SecurityArgs,
-    customer_export, events_api, export, health, import_pages, server_fn_status, site,
+    customer_export, events_api, export, health, import_pages, site,
 };
 
 /// Every route of the product: health, server functions, pages, static files,
 /// behind sessions, sign-in gating, the origin check and security headers.
-pub fn router(state: AppState, leptos_options: LeptosOptions, security: &SecurityArgs) -> Router {
+pub fn router(state: AppState, security: &SecurityArgs) -> Router {
+    let leptos_options = state.options.clone();
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())
@@ -36,8 +37,6 @@ pub fn router(state: AppState, leptos_options: LeptosOptions, security: &Securit
     };
     let db = state.db.clone();
     let events_db = state.db.clone();
-    let export_db = state.db.clone();
-    let customer_db = state.db.clone();
     // What is neither a route nor a file: the app's own 404 page.
     let not_found = {
         let render = leptos_axum::render_app_to_stream_with_context(context.clone(), {
@@ -50,53 +49,35 @@ pub fn router(state: AppState, leptos_options: LeptosOptions, security: &Securit
         })
     };
     let files = site::files(&leptos_options.site_root, not_found);
+    let import_body = DefaultBodyLimit::max(import_pages::MAX_BODY_BYTES);
 
     let app =
         Router::new()
             .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
-            .leptos_routes_with_context(&leptos_options, generate_route_list(App), context, {
+            .leptos_routes_with_context(&state, generate_route_list(App), context, {
                 let options = leptos_options.clone();
                 move || shell(options.clone())
             })
-            .fallback_service(files)
-            .with_state(leptos_options)
-            // Leptos also registers each server function at its own path, so
-            // this wraps all of them rather than the `/api/` route alone.
-            .layer(middleware::from_fn(server_fn_status::status_from_app_error))
             .route(
                 "/store/{store_id}/customers.csv",
-                get(move |path, session, query| {
-                    export::customers_csv(export_db.clone(), path, session, query)
-                }),
+                get(export::customers_csv),
             )
             .route(
                 "/store/{store_id}/import",
-                get({
-                    let state = state.clone();
-                    move |path, session| import_pages::choose(state.clone(), path, session)
-                })
-                .post({
-                    let state = state.clone();
-                    move |path, session, form| import_pages::run(state.clone(), path, session, form)
-                })
-                .layer(DefaultBodyLimit::max(import_pages::MAX_BODY_BYTES)),
+                get(import_pages::choose)
+                    .post(import_pages::run)
+                    .layer(import_body),
             )
             .route(
                 "/store/{store_id}/import/preview",
-                post({
-                    let state = state.clone();
-                    move |path, session, multipart| {
-                        import_pages::preview_file(state.clone(), path, session, multipart)
-                    }
-                })
-                .layer(DefaultBodyLimit::max(import_pages::MAX_BODY_BYTES)),
+                post(import_pages::preview_file).layer(import_body),
             )
             .route(
                 "/store/{store_id}/customers/{customer_id}/export.json",
-                get(move |path, session| {
-                    customer_export::customer_json(customer_db.clone(), path, session)
-                }),
+                get(customer_export::customer_json),
             )
+            .fallback_service(files)
+            .with_state(state.clone())
             .layer(middleware::from_fn_with_state(
                 state.clone(),
                 auth::gate::require_sign_in,

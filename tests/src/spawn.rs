@@ -47,6 +47,11 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// The stylesheet every page links (the test server's site is unhashed).
+    pub fn stylesheet(&self) -> &'static str {
+        "/pkg/customers.css"
+    }
+
     /// GETs `path` signed out and returns the status and the whole body.
     pub async fn get(&self, path: &str) -> (u16, String) {
         get(&self.client, &self.url(path)).await
@@ -131,11 +136,7 @@ async fn serve(db: &db::Db, origin: Option<&str>) -> String {
         hash_files: Some(false),
     };
     let router = server::routes::router(
-        AppState {
-            db: db.clone(),
-            assets: app::assets::AssetNames::from_options(&site.leptos_options()),
-        },
-        site.leptos_options(),
+        AppState::new(db.clone(), site.leptos_options()),
         &server::config::SecurityArgs {
             public_origin: origin.map(str::to_string),
         },

@@ -396,31 +396,70 @@ async fn sessions_live_in_the_database_and_survive_a_restart() {
     assert_eq!(response.status(), 200);
 }
 
+/// Every page, routed or rendered whole by the server (the import, the 404
+/// of a store the account may not open, an unknown address), comes from the
+/// one shell: its stylesheet, its top bar, and a policy whose nonce every
+/// inline script carries.
 #[tokio::test]
-async fn pages_carry_security_headers_and_a_nonce_for_the_hydration_script() {
-    let Tenants { app, .. } = tenants().await;
+async fn every_page_carries_the_shell_the_security_headers_and_a_nonce() {
+    let Tenants {
+        app,
+        store_a,
+        store_b,
+    } = tenants().await;
     let ann = app.sign_in("ann@example.com").await;
-    let response = ann.client.get(ann.url("/")).send().await.unwrap();
-    let headers = response.headers().clone();
-    let html = response.text().await.unwrap();
-    assert_eq!(headers["x-content-type-options"], "nosniff");
-    assert_eq!(headers["referrer-policy"], "same-origin");
-    let csp = headers["content-security-policy"].to_str().unwrap();
-    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
-    assert!(!csp.contains("unsafe-inline"), "{csp}");
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .and_then(|rest| rest.split('\'').next())
-        .expect("a nonce in the policy");
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{html}");
-    // Every inline script carries it.
-    for script in html.split("<script").skip(1) {
-        let tag = script.split('>').next().unwrap();
+    let pages = [
+        ("/".to_string(), 200, true),
+        (format!("/store/{store_a}/customers"), 200, true),
+        (format!("/store/{store_a}/import"), 200, false),
+        (format!("/store/{store_b}/customers"), 404, false),
+        ("/no/such/page".to_string(), 404, true),
+    ];
+    for (path, status, hydrates) in pages {
+        let response = ann.client.get(ann.url(&path)).send().await.unwrap();
+        assert_eq!(response.status(), status, "{path}");
+        let headers = response.headers().clone();
+        let html = response.text().await.unwrap();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("style-src 'self'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("a nonce in the policy");
+        assert!(html.starts_with("<!DOCTYPE html>"), "{path}: {html}");
         assert!(
-            tag.contains("src=") || tag.contains(&format!("nonce=\"{nonce}\"")),
-            "inline script without the nonce: <script{tag}>"
+            html.contains(&format!(
+                "<link rel=\"stylesheet\" id=\"leptos\" href=\"{}\"",
+                app.stylesheet()
+            )),
+            "{path}: no stylesheet in {html}"
         );
+        assert!(
+            html.contains("data-testid=\"account-email\"")
+                && html.contains(">ann@example.com</span>"),
+            "{path}: no top bar in {html}"
+        );
+        // Routed pages hydrate; pages the server renders whole load no WASM.
+        assert_eq!(html.contains("hydrate()"), hydrates, "{path}: {html}");
+        if hydrates {
+            assert!(
+                html.contains(&format!("nonce=\"{nonce}\"")),
+                "{path}: {html}"
+            );
+        }
+        // Every inline script carries the nonce.
+        for script in html.split("<script").skip(1) {
+            let tag = script.split('>').next().unwrap();
+            assert!(
+                tag.contains("src=") || tag.contains(&format!("nonce=\"{nonce}\"")),
+                "{path}: inline script without the nonce: <script{tag}>"
+            );
+        }
     }
 
     let response = app.client.get(app.url("/healthz")).send().await.unwrap();

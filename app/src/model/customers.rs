@@ -167,12 +167,14 @@ impl CustomerFilter {
     }
 }
 
-/// Percent-encodes a query value (RFC 3986 unreserved characters kept).
+/// Percent-encodes a query value: the app's one encoder (RFC 3986
+/// unreserved characters kept, and `,` and `/`, which a query may hold as
+/// they are: the type list and the sign-in's `next` path stay readable).
 pub fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' => {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' | b'/' => {
                 out.push(byte as char)
             }
             _ => out.push_str(&format!("%{byte:02X}")),
@@ -496,5 +498,22 @@ mod ssr {
             );
             assert_eq!(filter.toggle_type("lead").kind, "paying");
         }
+    }
+}
+
+#[cfg(test)]
+mod encode_tests {
+    use super::encode;
+
+    #[test]
+    fn encodes_what_a_query_value_cannot_hold() {
+        assert_eq!(encode("/store/3/customers"), "/store/3/customers");
+        assert_eq!(encode("lead,paying"), "lead,paying");
+        assert_eq!(
+            encode("/store/3/customers?q=ann lee&type=lead"),
+            "/store/3/customers%3Fq%3Dann%20lee%26type%3Dlead"
+        );
+        assert_eq!(encode("\t//evil#"), "%09//evil%23");
+        assert_eq!(encode("é"), "%C3%A9");
     }
 }

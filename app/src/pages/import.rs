@@ -1,12 +1,13 @@
-//! `/store/:store_id/import`: import contacts from a CSV file as leads, as
-//! plain server-rendered pages (no WASM: the page only uploads and reads):
-//! choose a file and "Preview" (the columns found and the first rows, with
-//! what is wrong with any of them), then "Import" (the file's text travels
-//! back in the form); the summary says what was created, updated and
-//! rejected, and why. The server's routes are in `server/src/import_pages.rs`;
-//! the markup is here, with the app's other views.
+//! `/store/:store_id/import`: import contacts from a CSV file as leads. A
+//! server page (rendered whole on the server through the app's one shell,
+//! without the WASM: it only uploads and reads): choose a file and
+//! "Preview" (the columns found and the first rows, with what is wrong with
+//! any of them), then "Import" (the file's text travels back in the form);
+//! the summary says what was created, updated and rejected, and why. The
+//! server's routes are in `server/src/import_pages.rs`.
 
-use leptos::{prelude::*, tachys::view::RenderHtml};
+use leptos::prelude::*;
+use leptos_meta::Title;
 
 use crate::{
     model::customer::{ImportPreviewView, ImportResultView},
@@ -14,6 +15,7 @@ use crate::{
 };
 
 /// Where the import is.
+#[derive(Clone, Debug)]
 pub enum ImportStage {
     /// Choose a file.
     Choose,
@@ -29,46 +31,26 @@ pub enum ImportStage {
     Refused(String),
 }
 
-/// A whole HTML document for a stage of the import.
-pub fn import_document(stylesheet: &str, store_id: i64, stage: ImportStage) -> String {
-    let body = match stage {
-        ImportStage::Choose => String::new(),
+/// Rejected lines listed in the summary; the rest are counted.
+const REJECTIONS_SHOWN: usize = 100;
+
+#[component]
+pub fn ImportPage(store_id: i64, stage: ImportStage) -> impl IntoView {
+    let outcome = match stage {
+        ImportStage::Choose => ().into_any(),
         ImportStage::Preview {
             file_name,
             csv,
             preview,
-        } => {
-            let valid = preview.valid_rows;
-            let form = view! {
-                <form method="post" action=format!("/store/{store_id}/import") class="import-run">
-                    <input type="hidden" name="file_name" value=file_name />
-                    <textarea name="csv" hidden>{csv}</textarea>
-                    <button
-                        type="submit"
-                        class="button primary"
-                        data-testid="import-run"
-                        disabled=valid == 0
-                    >
-                        {format!("Import {} contacts", thousands(valid as i64))}
-                    </button>
-                </form>
-            }
-            .to_html();
-            format!(
-                "<section class=\"import-preview\" data-testid=\"import-preview\">{}{form}</section>",
-                render_preview(preview)
-            )
-        }
-        ImportStage::Done(summary) => render_summary(summary, store_id),
+        } => view! { <Preview store_id file_name csv preview /> }.into_any(),
+        ImportStage::Done(summary) => view! { <Summary store_id summary /> }.into_any(),
         ImportStage::Refused(message) => {
-            view! { <p class="error" role="alert">{message}</p> }.to_html()
+            view! { <p class="error" role="alert">{message}</p> }.into_any()
         }
     };
-    let page = view! {
-        <header class="topbar">
-            <a class="brand" href="/">"Customers"</a>
-        </header>
-        <main class="page import-page">
+    view! {
+        <Title text="Import contacts" />
+        <div class="import-page">
             <a class="muted back" href=format!("/store/{store_id}/customers")>"← Customers"</a>
             <div class="page-head">
                 <h1>"Import contacts"</h1>
@@ -92,28 +74,27 @@ pub fn import_document(stylesheet: &str, store_id: i64, stage: ImportStage) -> S
                 </label>
                 <button type="submit" class="button" data-testid="import-preview-button">"Preview"</button>
             </form>
-            <div inner_html=body></div>
-        </main>
+            {outcome}
+        </div>
     }
-    .to_html();
-    format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <link rel=\"icon\" type=\"image/svg+xml\" href=\"/favicon.svg\">\
-         <link rel=\"stylesheet\" href=\"{stylesheet}\">\
-         <title>Import contacts · Customers</title></head><body>{page}</body></html>"
-    )
 }
 
-/// The preview's HTML (rendered on the server, so the WASM carries none of
-/// it): the columns found and the first rows with their problems.
-fn render_preview(preview: ImportPreviewView) -> String {
+/// The columns found and the first rows with their problems, and the form
+/// that imports the file.
+#[component]
+fn Preview(
+    store_id: i64,
+    file_name: String,
+    csv: String,
+    preview: ImportPreviewView,
+) -> impl IntoView {
     let columns = preview
         .columns
         .iter()
         .map(|(field, header)| format!("{field} ← \u{201c}{header}\u{201d}"))
         .collect::<Vec<_>>()
         .join(" · ");
+    let valid = preview.valid_rows;
     let rows = preview
         .rows
         .into_iter()
@@ -130,9 +111,8 @@ fn render_preview(preview: ImportPreviewView) -> String {
             }
         })
         .collect_view();
-    let valid = preview.valid_rows;
     view! {
-        <div>
+        <section class="import-preview" data-testid="import-preview">
             <h2>"Preview"</h2>
             <p data-testid="import-columns">{format!("Columns: {columns}")}</p>
             <p data-testid="import-counts">
@@ -155,19 +135,25 @@ fn render_preview(preview: ImportPreviewView) -> String {
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+            <form method="post" action=format!("/store/{store_id}/import") class="import-run">
+                <input type="hidden" name="file_name" value=file_name />
+                <textarea name="csv" hidden>{csv}</textarea>
+                <button type="submit" class="button primary" data-testid="import-run" disabled=valid == 0>
+                    {format!("Import {} contacts", thousands(valid as i64))}
+                </button>
+            </form>
+        </section>
     }
-    .to_html()
 }
 
-/// The summary's HTML, rendered on the server.
-fn render_summary(summary: ImportResultView, store_id: i64) -> String {
-    let shown = 100;
+/// What the import did, with the first rejected lines and why.
+#[component]
+fn Summary(store_id: i64, summary: ImportResultView) -> impl IntoView {
     let rejected_count = summary.rejected.len();
     let rejected = summary
         .rejected
         .into_iter()
-        .take(shown)
+        .take(REJECTIONS_SHOWN)
         .map(|(line, reason)| view! { <li>{format!("line {line}: {reason}")}</li> })
         .collect_view();
     view! {
@@ -183,10 +169,13 @@ fn render_summary(summary: ImportResultView, store_id: i64) -> String {
                 )}
             </p>
             <ul class="rejections">{rejected}</ul>
-            {(rejected_count > shown)
-                .then(|| view! { <p class="muted">{format!("and {} more", rejected_count - shown)}</p> })}
+            {(rejected_count > REJECTIONS_SHOWN)
+                .then(|| {
+                    view! {
+                        <p class="muted">{format!("and {} more", rejected_count - REJECTIONS_SHOWN)}</p>
+                    }
+                })}
             <a class="button" href=format!("/store/{store_id}/customers?type=lead")>"See the leads"</a>
         </section>
     }
-    .to_html()
 }

@@ -1,17 +1,18 @@
 //! Page requests are gated here, before any rendering:
 //! - signed-out visitors of a page are sent to sign in;
 //! - a page under `/store/{id}/…` of a store the account may not open
-//!   answers 404, exactly like a store that does not exist.
+//!   (the one check, `app::auth::ssr::authorize`) answers the app's 404
+//!   page, exactly like a store that does not exist.
 //!
 //! Server functions and the events API answer for themselves (401/404);
 //! assets and health are public.
 
-use app::state::AppState;
+use app::{ServerPage, error::AppError, state::AppState};
 use axum::{
     extract::{Request, State},
     http::{Method, StatusCode, header},
     middleware::Next,
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
 };
 use tower_sessions::Session;
 
@@ -35,28 +36,23 @@ pub async fn require_sign_in(
     {
         return next.run(request).await;
     }
-    let account_id = match session.get::<i64>(ACCOUNT_ID_KEY).await {
-        Ok(Some(id)) => id,
-        Ok(None) => return to_sign_in(&request),
-        // The session store is unreachable: say so rather than pretend the
-        // visitor is signed out.
-        Err(_) => return unavailable(),
-    };
-    if let Some(store_id) = store_in_path(path) {
-        let db = &state.db;
-        let allowed = match db::accounts::get_account(db, account_id).await {
-            Ok(Some(account)) => db::accounts::can_open_store(db, &account, store_id).await,
-            Ok(None) => return to_sign_in(&request),
-            Err(error) => Err(error),
+    let Some(store_id) = store_in_path(path) else {
+        return match session.get::<i64>(ACCOUNT_ID_KEY).await {
+            Ok(Some(_)) => next.run(request).await,
+            Ok(None) => to_sign_in(&request),
+            // The session store is unreachable: say so rather than pretend
+            // the visitor is signed out.
+            Err(_) => unavailable(),
         };
-        match allowed {
-            Ok(true) => {}
-            Ok(false) => return not_found(&state.assets.css),
-            Err(error) => {
-                tracing::error!(%error, "store access check");
-                return unavailable();
-            }
+    };
+    match app::auth::ssr::authorize(&state.db, &session, store_id).await {
+        Ok(_) => {}
+        Err(AppError::Unauthorized) => return to_sign_in(&request),
+        Err(AppError::NotFound) => {
+            let (parts, _) = request.into_parts();
+            return crate::server_page::render(&state, parts, ServerPage::NotFound).await;
         }
+        Err(_) => return unavailable(),
     }
     next.run(request).await
 }
@@ -76,23 +72,8 @@ fn to_sign_in(request: &Request) -> Response {
         .path_and_query()
         .map_or("/", |p| p.as_str())
         .to_string();
-    let location = format!("/login?next={}", urlencode(&next_url));
+    let location = format!("/login?next={}", app::model::customers::encode(&next_url));
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
-}
-
-fn not_found(stylesheet: &str) -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Html(format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-             <title>Not found · Customers</title>\
-             <link rel=\"stylesheet\" href=\"{stylesheet}\"></head>\
-             <body><main class=\"page\"><section class=\"empty\"><h1>Page not found</h1>\
-             <p>Nothing lives at this address. <a href=\"/\">Back to your stores</a></p>\
-             </section></main></body></html>"
-        )),
-    )
-        .into_response()
 }
 
 fn unavailable() -> Response {
@@ -101,19 +82,6 @@ fn unavailable() -> Response {
         "The service is temporarily unavailable. Please try again shortly.",
     )
         .into_response()
-}
-
-fn urlencode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

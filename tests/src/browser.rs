@@ -253,12 +253,7 @@ pub async fn seed_owned_store(database: &crate::TestDatabase) -> i64 {
     .await
     .unwrap();
     let store = report.store_ids[0];
-    let owner = db::accounts::upsert_account(db, "owner@example.com", crate::PASSWORD, false)
-        .await
-        .unwrap();
-    db::accounts::add_member(db, store, owner, db::accounts::Role::Owner)
-        .await
-        .unwrap();
+    crate::lookup::add_owner(db, store, "owner@example.com").await;
     store
 }
 

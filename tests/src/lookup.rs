@@ -1,5 +1,16 @@
-//! Reading ids back out of a test database: the fixtures every test file
-//! would otherwise write for itself.
+//! Accounts into and ids back out of a test database: the fixtures every
+//! test file would otherwise write for itself.
+
+/// An account `email` (password [`crate::PASSWORD`]) owning `store`; its id.
+pub async fn add_owner(db: &db::Db, store: i64, email: &str) -> i64 {
+    let account = db::accounts::upsert_account(db, email, crate::PASSWORD, false)
+        .await
+        .unwrap();
+    db::accounts::add_member(db, store, account, db::accounts::Role::Owner)
+        .await
+        .unwrap();
+    account
+}
 
 /// The customer a platform id of the store belongs to (through its
 /// identity; the derived row must exist).

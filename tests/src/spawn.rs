@@ -69,11 +69,10 @@ impl TestApp {
         let store = db::stores::create_store(self.db(), name, "USD")
             .await
             .unwrap();
-        let owner = self.create_account(owner_email, false).await;
-        db::accounts::add_member(self.db(), store, owner, db::accounts::Role::Owner)
-            .await
-            .unwrap();
-        (store, owner)
+        (
+            store,
+            crate::lookup::add_owner(self.db(), store, owner_email).await,
+        )
     }
 
     /// A browser-like session signed in as `email` (cookies kept, same-origin

@@ -3,7 +3,7 @@
 //! scripts/test.sh with `--run-ignored only`.
 
 use tests::{
-    PASSWORD, TestDatabase,
+    TestDatabase,
     browser::{ReleaseServer, sign_in, with_browser},
     events::T0,
 };
@@ -27,12 +27,7 @@ async fn an_owner_starts_the_backfill_and_watches_it_finish() {
     .await
     .unwrap();
     let store = report.store_ids[0];
-    let owner = db::accounts::upsert_account(db, "ann@example.com", PASSWORD, false)
-        .await
-        .unwrap();
-    db::accounts::add_member(db, store, owner, db::accounts::Role::Owner)
-        .await
-        .unwrap();
+    tests::lookup::add_owner(db, store, "ann@example.com").await;
     let server = ReleaseServer::start(&database.url).await;
     let base = server.url("");
     with_browser(|page| async move {

@@ -19,12 +19,7 @@ async fn seed(database: &TestDatabase) -> (i64, i64) {
     ] {
         let store = db::stores::create_store(db, name, "EUR").await.unwrap();
         if let Some(owner) = owner {
-            let account = db::accounts::upsert_account(db, owner, PASSWORD, false)
-                .await
-                .unwrap();
-            db::accounts::add_member(db, store, account, db::accounts::Role::Owner)
-                .await
-                .unwrap();
+            tests::lookup::add_owner(db, store, owner).await;
         }
         stores.push(store);
     }

@@ -85,12 +85,7 @@ async fn the_customers_page_downloads_little_and_caches_its_files() {
     let db = &database.db;
     assert!(devtools::seed::seed_demo_if_empty(db).await.unwrap());
     let store = db::stores::list_stores(db, "", None).await.unwrap()[0].id;
-    let owner = db::accounts::upsert_account(db, "owner@example.com", PASSWORD, false)
-        .await
-        .unwrap();
-    db::accounts::add_member(db, store, owner, db::accounts::Role::Owner)
-        .await
-        .unwrap();
+    tests::lookup::add_owner(db, store, "owner@example.com").await;
     let server = ReleaseServer::start(&database.url).await;
     let base = server.url("");
     let cookie = session_cookie(&base, "owner@example.com").await;

@@ -26,9 +26,11 @@ impl TestDatabase {
         }
     }
 
-    /// Creates, connects and migrates a fresh database.
+    /// Creates, connects and migrates a fresh database. On Postgres it starts
+    /// as a copy of a migrated template (see [`migrated_template`]).
     pub async fn new() -> TestDatabase {
-        let database = Self::unmigrated().await;
+        let database = Self::create(true).await;
+        // On a copy of the template this only confirms it is current.
         database
             .db
             .migrate()
@@ -39,6 +41,10 @@ impl TestDatabase {
 
     /// Creates and connects a fresh, empty database (no migration run).
     pub async fn unmigrated() -> TestDatabase {
+        Self::create(false).await
+    }
+
+    async fn create(migrated: bool) -> TestDatabase {
         let (url, cleanup) = match Self::backend() {
             db::Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
@@ -57,8 +63,16 @@ impl TestDatabase {
                 let mut admin = sqlx::PgConnection::connect(&format!("{admin_url}/postgres"))
                     .await
                     .expect("connect to Postgres (is it running on TEST_POSTGRES_URL?)");
+                let template = if migrated {
+                    format!(
+                        r#" TEMPLATE "{}""#,
+                        migrated_template(&mut admin, &admin_url).await
+                    )
+                } else {
+                    String::new()
+                };
                 admin
-                    .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
+                    .execute(format!(r#"CREATE DATABASE "{name}"{template}"#).as_str())
                     .await
                     .expect("create test database");
                 (
@@ -72,6 +86,74 @@ impl TestDatabase {
             .expect("connect to the test database");
         TestDatabase { url, db, cleanup }
     }
+}
+
+/// The Postgres database every migrated test database is copied from:
+/// `CREATE DATABASE … TEMPLATE` copies files, several times faster than
+/// running every migration again for each test. Made once per server and
+/// per set of migrations (its name carries a fingerprint of them and of the
+/// Rust upgrade steps), under an advisory lock so parallel test processes
+/// make it once, and published by a rename so none copies a half-made one.
+async fn migrated_template(admin: &mut sqlx::PgConnection, admin_url: &str) -> String {
+    const LOCK: i64 = 0x7465_6d70_6c61_7465; // "template"
+    let name = format!("test_template_{:016x}", migrations_fingerprint());
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(LOCK)
+        .execute(&mut *admin)
+        .await
+        .expect("template lock");
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&name)
+            .fetch_one(&mut *admin)
+            .await
+            .expect("look for the template");
+    if !exists {
+        let building = format!("{name}_building");
+        for statement in [
+            format!(r#"DROP DATABASE IF EXISTS "{building}" WITH (FORCE)"#),
+            format!(r#"CREATE DATABASE "{building}""#),
+        ] {
+            admin.execute(statement.as_str()).await.expect("template");
+        }
+        let db = db::Db::connect(
+            &format!("{admin_url}/{building}"),
+            &db::PoolConfig::default(),
+        )
+        .await
+        .expect("connect to the template");
+        db.migrate().await.expect("migrate the template");
+        db.close().await;
+        admin
+            .execute(format!(r#"ALTER DATABASE "{building}" RENAME TO "{name}""#).as_str())
+            .await
+            .expect("publish the template");
+    }
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(LOCK)
+        .execute(&mut *admin)
+        .await
+        .expect("template unlock");
+    name
+}
+
+/// What a migrated Postgres database depends on: the SQL migrations and the
+/// upgrade steps that follow them.
+fn migrations_fingerprint() -> u64 {
+    use std::hash::{DefaultHasher, Hasher};
+    let root = crate::browser::workspace_root();
+    let mut files: Vec<_> = std::fs::read_dir(root.join("migrations/postgres"))
+        .expect("migrations/postgres")
+        .map(|entry| entry.expect("migration").path())
+        .collect();
+    files.sort();
+    files.push(root.join("db/src/upgrade.rs"));
+    let mut hasher = DefaultHasher::new();
+    for file in files {
+        hasher.write(file.file_name().unwrap_or_default().as_encoded_bytes());
+        hasher.write(&std::fs::read(&file).expect("read a migration"));
+    }
+    hasher.finish()
 }
 
 impl Drop for TestDatabase {

@@ -120,7 +120,7 @@ fn ServerDocument(page: ServerPage) -> impl IntoView {
     view! {
         <PageTitles />
         <Router>
-            <Layout>{content}</Layout>
+            <Layout server_page=true>{content}</Layout>
         </Router>
     }
 }

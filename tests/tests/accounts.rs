@@ -444,8 +444,10 @@ async fn every_page_carries_the_shell_the_security_headers_and_a_nonce() {
                 && html.contains(">ann@example.com</span>"),
             "{path}: no top bar in {html}"
         );
-        // Routed pages hydrate; pages the server renders whole load no WASM.
+        // Routed pages hydrate; pages the server renders whole load no WASM,
+        // so they leave out the store switcher, which needs it.
         assert_eq!(html.contains("hydrate()"), hydrates, "{path}: {html}");
+        assert_eq!(html.contains("store-switcher"), hydrates, "{path}: {html}");
         if hydrates {
             assert!(
                 html.contains(&format!("nonce=\"{nonce}\"")),

@@ -21,8 +21,11 @@ pub struct AuthActions {
 /// `Suspend`: the server and the browser number resources and suspense
 /// boundaries in creation order, and one created only once another has
 /// resolved would shift the page's numbering and break its hydration.
+///
+/// `server_page`: a page rendered without the WASM (`app::ServerPage`),
+/// where the store switcher, which navigates from script, could not work.
 #[component]
-pub fn Layout(children: Children) -> impl IntoView {
+pub fn Layout(children: Children, #[prop(optional)] server_page: bool) -> impl IntoView {
     let actions = AuthActions {
         sign_in: ServerAction::<SignIn>::new(),
         sign_out: ServerAction::<SignOut>::new(),
@@ -49,7 +52,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         Ok(Some(me)) => {
                             view! {
                                 <div class="account-bar">
-                                    <StoreSwitcher stores=me.stores />
+                                    {(!server_page).then(|| view! { <StoreSwitcher stores=me.stores /> })}
                                     <div class="account">
                                         <span class="muted" data-testid="account-email">
                                             {me.email}

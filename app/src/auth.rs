@@ -62,6 +62,15 @@ pub mod ssr {
         current_account().await?.ok_or(AppError::Unauthorized)
     }
 
+    /// What [`authorize`] answered for a request, kept in its extensions
+    /// (the page gate puts it there) so a handler of the same request does
+    /// not ask the database again.
+    #[derive(Clone, Debug)]
+    pub struct Authorized {
+        pub store_id: i64,
+        pub account: Account,
+    }
+
     /// [`authorize`] for the server function being answered.
     pub async fn authorize_store(store_id: i64) -> Result<Account, AppError> {
         authorize(&app_state()?.db, &session().await?, store_id).await

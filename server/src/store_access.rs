@@ -4,7 +4,7 @@
 //! as the server functions refuse: 401 signed out, 404 for a store the
 //! account may not open or that does not exist.
 
-use app::{error::AppError, state::AppState};
+use app::{auth::ssr::Authorized, error::AppError, state::AppState};
 use axum::{
     extract::{FromRef, FromRequestParts, RawPathParams},
     http::request::Parts,
@@ -34,14 +34,25 @@ where
             .find(|(name, _)| *name == "store_id")
             .and_then(|(_, value)| value.parse::<i64>().ok())
             .ok_or(AppError::NotFound)?;
-        let session =
-            Session::from_request_parts(parts, &state)
-                .await
-                .map_err(|(_, message)| {
-                    tracing::error!(message, "no session layer");
-                    AppError::Internal
-                })?;
-        let account = app::auth::ssr::authorize(&state.db, &session, store_id).await?;
+        let checked = parts
+            .extensions
+            .get::<Authorized>()
+            .filter(|authorized| authorized.store_id == store_id)
+            .map(|authorized| authorized.account.clone());
+        let account = match checked {
+            // The page gate has asked already (a GET of a page).
+            Some(account) => account,
+            None => {
+                let session =
+                    Session::from_request_parts(parts, &state)
+                        .await
+                        .map_err(|(_, message)| {
+                            tracing::error!(message, "no session layer");
+                            AppError::Internal
+                        })?;
+                app::auth::ssr::authorize(&state.db, &session, store_id).await?
+            }
+        };
         let store = db::stores::get_store(&state.db, store_id).await?;
         Ok(StoreAccess { account, store })
     }

@@ -7,7 +7,7 @@
 //! Server functions and the events API answer for themselves (401/404);
 //! assets and health are public.
 
-use app::{ServerPage, error::AppError, state::AppState};
+use app::{ServerPage, auth::ssr::Authorized, error::AppError, state::AppState};
 use axum::{
     extract::{Request, State},
     http::{Method, StatusCode, header},
@@ -24,7 +24,7 @@ const PUBLIC_PREFIXES: &[&str] = &["/login", "/pkg/", "/api/", "/healthz", "/fav
 pub async fn require_sign_in(
     State(state): State<AppState>,
     session: Session,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let path = request.uri().path();
@@ -46,7 +46,11 @@ pub async fn require_sign_in(
         };
     };
     match app::auth::ssr::authorize(&state.db, &session, store_id).await {
-        Ok(_) => {}
+        Ok(account) => {
+            request
+                .extensions_mut()
+                .insert(Authorized { store_id, account });
+        }
         Err(AppError::Unauthorized) => return to_sign_in(&request),
         Err(AppError::NotFound) => {
             let (parts, _) = request.into_parts();

@@ -16,6 +16,8 @@ pub enum AppError {
     Invalid { field: String, message: String },
     #[error("please sign in")]
     Unauthorized,
+    #[error("your role in this store does not allow that")]
+    Forbidden,
     #[error("email or password is incorrect")]
     SignInFailed,
     #[error("too many attempts; wait a few minutes and try again")]
@@ -34,6 +36,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Invalid { .. } => 400,
             AppError::Unauthorized | AppError::SignInFailed => 401,
+            AppError::Forbidden => 403,
             AppError::TooManyRequests => 429,
             AppError::Internal | AppError::Transport(_) => 500,
         }
@@ -86,6 +89,7 @@ impl From<db::Error> for AppError {
     fn from(error: db::Error) -> Self {
         match error {
             db::Error::NotFound(_) => AppError::NotFound,
+            db::Error::Busy => AppError::TooManyRequests,
             db::Error::Invalid { field, message } => AppError::Invalid {
                 field: field.to_string(),
                 message,

@@ -85,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/store/:store_id/customers/:customer_id") view=CustomerPage />
                     <Route path=path!("/store/:store_id/settings") view=crate::pages::SettingsPage />
                     <Route path=path!("/admin/backfill") view=crate::pages::AdminBackfillPage />
+                    <Route path=path!("/admin/stores") view=crate::pages::AdminStoresPage />
                 </Routes>
             </Layout>
         </Router>

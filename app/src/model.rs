@@ -31,3 +31,75 @@ pub struct Me {
 
 pub mod customer;
 pub mod customers;
+
+/// A store's home: the store and the reader's role in it (the page leaves
+/// out what the role may not do).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreHome {
+    pub store: StoreSummary,
+    pub role: domain::access::Role,
+}
+
+/// One account of a store, on its settings page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub account_id: i64,
+    pub email: String,
+    pub role: domain::access::Role,
+    pub added_at: i64,
+}
+
+/// An account just given a role; `one_time_password` when it was created
+/// (shown once: only its hash is kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddedAccountView {
+    pub email: String,
+    pub one_time_password: Option<String>,
+}
+
+/// An API key as listed (never its token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyView {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// A key just created: `token` is shown this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedKeyView {
+    pub key: ApiKeyView,
+    pub token: String,
+}
+
+/// A store just created by a platform admin, with its owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedStoreView {
+    pub store: StoreSummary,
+    pub owner: AddedAccountView,
+}
+
+#[cfg(feature = "ssr")]
+impl From<db::accounts::AddedAccount> for AddedAccountView {
+    fn from(added: db::accounts::AddedAccount) -> Self {
+        AddedAccountView {
+            email: added.email,
+            one_time_password: added.one_time_password,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<db::api_keys::ApiKey> for ApiKeyView {
+    fn from(key: db::api_keys::ApiKey) -> Self {
+        ApiKeyView {
+            id: key.id,
+            name: key.name,
+            prefix: key.prefix,
+            created_at: key.created_at,
+            revoked_at: key.revoked_at,
+        }
+    }
+}

@@ -6,6 +6,8 @@ use argon2::{
     Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
     password_hash::{SaltString, rand_core::OsRng},
 };
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -19,22 +21,12 @@ pub struct Account {
     pub id: i64,
     pub email: String,
     pub is_admin: bool,
+    /// Bumped when the password changes: a session signed in under an older
+    /// generation is over.
+    pub session_generation: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Owner,
-    Member,
-}
-
-impl Role {
-    fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Member => "member",
-        }
-    }
-}
+pub use domain::access::Role;
 
 /// Argon2id with at least the OWASP minimum (19 MiB, 2 passes, 1 lane): the
 /// `argon2` crate's defaults are exactly those parameters.
@@ -46,7 +38,47 @@ fn argon2() -> Argon2<'static> {
     )
 }
 
-/// Hashes a password (PHC string). CPU-heavy: runs on the blocking pool.
+/// Argon2 takes 19 MiB and tens of milliseconds of one core per password:
+/// at most one per core runs at a time, so a burst of sign-ins can neither
+/// exhaust memory nor starve the other requests. A caller that cannot start
+/// within [`PASSWORD_QUEUE_WAIT`] gets [`Error::Busy`].
+fn password_work() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
+/// How long a password check waits for a free core before giving up.
+pub const PASSWORD_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+static PASSWORD_WORK_RUNNING: AtomicUsize = AtomicUsize::new(0);
+static PASSWORD_WORK_PEAK: AtomicUsize = AtomicUsize::new(0);
+
+/// The most Argon2 computations that ever ran at once in this process (a
+/// gauge for operators and the sign-in burst test; never above the cores).
+pub fn password_work_peak() -> usize {
+    PASSWORD_WORK_PEAK.load(Ordering::Relaxed)
+}
+
+/// Runs one Argon2 computation on the blocking pool, bounded by
+/// [`password_work`].
+async fn with_password_permit<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
+    let _permit = tokio::time::timeout(PASSWORD_QUEUE_WAIT, password_work().acquire())
+        .await
+        .map_err(|_| Error::Busy)?
+        .map_err(|_| Error::Busy)?;
+    let running = PASSWORD_WORK_RUNNING.fetch_add(1, Ordering::Relaxed) + 1;
+    PASSWORD_WORK_PEAK.fetch_max(running, Ordering::Relaxed);
+    let result = tokio::task::spawn_blocking(work).await;
+    PASSWORD_WORK_RUNNING.fetch_sub(1, Ordering::Relaxed);
+    result.map_err(|_| Error::Busy)
+}
+
+/// Hashes a password (PHC string).
 pub async fn hash_password(password: &str) -> Result<String> {
     if password.chars().count() < MIN_PASSWORD_LEN {
         return Err(Error::invalid(
@@ -55,21 +87,20 @@ pub async fn hash_password(password: &str) -> Result<String> {
         ));
     }
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
+    with_password_permit(move || {
         let salt = SaltString::generate(&mut OsRng);
         argon2()
             .hash_password(password.as_bytes(), &salt)
             .map(|hash| hash.to_string())
             .map_err(|e| Error::invalid("password", e.to_string()))
     })
-    .await
-    .expect("hashing task")
+    .await?
 }
 
 /// Checks a password against a stored hash, in constant time.
-pub async fn verify_password(password: &str, hash: &str) -> bool {
+pub async fn verify_password(password: &str, hash: &str) -> Result<bool> {
     let (password, hash) = (password.to_owned(), hash.to_owned());
-    tokio::task::spawn_blocking(move || {
+    with_password_permit(move || {
         PasswordHash::new(&hash)
             .map(|parsed| {
                 argon2()
@@ -79,7 +110,6 @@ pub async fn verify_password(password: &str, hash: &str) -> bool {
             .unwrap_or(false)
     })
     .await
-    .unwrap_or(false)
 }
 
 /// A hash of a random password: verified against when the email is unknown,
@@ -116,11 +146,13 @@ fn account_from_row(row: &sqlx::any::AnyRow) -> Result<Account> {
         id: row.try_get("id")?,
         email: row.try_get("email")?,
         is_admin: row.try_get::<i64, _>("is_admin")? != 0,
+        session_generation: row.try_get("session_generation")?,
     })
 }
 
 /// Creates an account, or updates the password and admin flag of the account
-/// with that email. Returns its id.
+/// with that email; a new password ends the account's sessions (everywhere,
+/// at once: see [`Account::session_generation`]). Returns its id.
 #[tracing::instrument(skip(db, password))]
 pub async fn upsert_account(db: &Db, email: &str, password: &str, is_admin: bool) -> Result<i64> {
     let normalized = normalize_email(email)?;
@@ -129,7 +161,8 @@ pub async fn upsert_account(db: &Db, email: &str, password: &str, is_admin: bool
         "INSERT INTO accounts (email, email_normalized, password_hash, is_admin, created_at) \
          VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (email_normalized) DO UPDATE SET \
-           password_hash = excluded.password_hash, is_admin = excluded.is_admin \
+           password_hash = excluded.password_hash, is_admin = excluded.is_admin, \
+           session_generation = accounts.session_generation + 1 \
          RETURNING id",
     )
     .bind(email.trim())
@@ -148,7 +181,8 @@ pub async fn find_for_sign_in(db: &Db, email: &str) -> Result<Option<(Account, S
         return Ok(None);
     };
     let row = sqlx::query(
-        "SELECT id, email, is_admin, password_hash FROM accounts WHERE email_normalized = $1",
+        "SELECT id, email, is_admin, session_generation, password_hash FROM accounts \
+         WHERE email_normalized = $1",
     )
     .bind(normalized)
     .fetch_optional(db.reader())
@@ -158,7 +192,7 @@ pub async fn find_for_sign_in(db: &Db, email: &str) -> Result<Option<(Account, S
 }
 
 pub async fn get_account(db: &Db, id: i64) -> Result<Option<Account>> {
-    sqlx::query("SELECT id, email, is_admin FROM accounts WHERE id = $1")
+    sqlx::query("SELECT id, email, is_admin, session_generation FROM accounts WHERE id = $1")
         .bind(id)
         .fetch_optional(db.reader())
         .await?
@@ -169,6 +203,12 @@ pub async fn get_account(db: &Db, id: i64) -> Result<Option<Account>> {
 /// Gives `account_id` a role in `store_id` (replacing any role it had).
 #[tracing::instrument(skip(db))]
 pub async fn add_member(db: &Db, store_id: i64, account_id: i64, role: Role) -> Result<()> {
+    if role == Role::PlatformAdmin {
+        return Err(Error::invalid(
+            "role",
+            "a platform admin is an account flag, not a store role",
+        ));
+    }
     sqlx::query(
         "INSERT INTO store_members (store_id, account_id, role, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (store_id, account_id) DO UPDATE SET role = excluded.role",
@@ -182,20 +222,111 @@ pub async fn add_member(db: &Db, store_id: i64, account_id: i64, role: Role) -> 
     Ok(())
 }
 
-/// Whether `account` may open `store_id`: a platform admin any existing
-/// store, anyone else the stores they own or are a member of.
-pub async fn can_open_store(db: &Db, account: &Account, store_id: i64) -> Result<bool> {
-    let query = if account.is_admin {
-        sqlx::query_scalar("SELECT COUNT(*) FROM stores WHERE id = $1").bind(store_id)
-    } else {
-        sqlx::query_scalar(
-            "SELECT COUNT(*) FROM store_members WHERE store_id = $1 AND account_id = $2",
-        )
+/// Takes `account_id` out of `store_id`; its next request there answers as
+/// for a store that does not exist. `Error::NotFound` when it was not in.
+#[tracing::instrument(skip(db))]
+pub async fn remove_member(db: &Db, store_id: i64, account_id: i64) -> Result<()> {
+    let removed = sqlx::query("DELETE FROM store_members WHERE store_id = $1 AND account_id = $2")
         .bind(store_id)
-        .bind(account.id)
+        .bind(account_id)
+        .execute(db.writer())
+        .await?
+        .rows_affected();
+    if removed == 0 {
+        return Err(Error::NotFound("member"));
+    }
+    Ok(())
+}
+
+/// One account of a store, as its settings page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub account_id: i64,
+    pub email: String,
+    pub role: Role,
+    pub added_at: i64,
+}
+
+/// The accounts of `store_id`: the owner first, then members by email.
+pub async fn members(db: &Db, store_id: i64) -> Result<Vec<Member>> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.email, m.role, m.created_at FROM store_members m \
+         JOIN accounts a ON a.id = m.account_id \
+         WHERE m.store_id = $1 \
+         ORDER BY CASE WHEN m.role = 'owner' THEN 0 ELSE 1 END, a.email_normalized",
+    )
+    .bind(store_id)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Member {
+                account_id: row.try_get("id")?,
+                email: row.try_get("email")?,
+                role: parse_role(&row.try_get::<String, _>("role")?)?,
+                added_at: row.try_get("created_at")?,
+            })
+        })
+        .collect()
+}
+
+fn parse_role(role: &str) -> Result<Role> {
+    match role {
+        "owner" => Ok(Role::Owner),
+        "member" => Ok(Role::Member),
+        other => Err(Error::invalid("role", format!("unknown role {other:?}"))),
+    }
+}
+
+/// How `account` stands in `store_id`, or `None` when it may not open it
+/// (or the store does not exist).
+pub async fn role_in_store(db: &Db, account: &Account, store_id: i64) -> Result<Option<Role>> {
+    if account.is_admin {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM stores WHERE id = $1")
+            .bind(store_id)
+            .fetch_optional(db.reader())
+            .await?;
+        return Ok(exists.map(|_| Role::PlatformAdmin));
+    }
+    let role: Option<String> = sqlx::query_scalar(
+        "SELECT role FROM store_members WHERE store_id = $1 AND account_id = $2",
+    )
+    .bind(store_id)
+    .bind(account.id)
+    .fetch_optional(db.reader())
+    .await?;
+    role.as_deref().map(parse_role).transpose()
+}
+
+/// The account with that email, if any.
+pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<Account>> {
+    let Ok(normalized) = normalize_email(email) else {
+        return Ok(None);
     };
-    let count: i64 = query.fetch_one(db.reader()).await?;
-    Ok(count > 0)
+    sqlx::query(
+        "SELECT id, email, is_admin, session_generation FROM accounts WHERE email_normalized = $1",
+    )
+    .bind(normalized)
+    .fetch_optional(db.reader())
+    .await?
+    .map(|row| account_from_row(&row))
+    .transpose()
+}
+
+/// Deletes an account: its memberships go with it and its sessions stop
+/// working at once (they name an account that no longer exists).
+#[tracing::instrument(skip(db))]
+pub async fn remove_account(db: &Db, email: &str) -> Result<()> {
+    let normalized = normalize_email(email)?;
+    let removed = sqlx::query("DELETE FROM accounts WHERE email_normalized = $1")
+        .bind(normalized)
+        .execute(db.writer())
+        .await?
+        .rows_affected();
+    if removed == 0 {
+        return Err(Error::NotFound("account"));
+    }
+    Ok(())
 }
 
 /// The stores `account` may open whose name contains `filter`, by name.
@@ -223,11 +354,73 @@ pub async fn create_demo_accounts(db: &Db, store_id: i64) -> Result<DemoAccounts
 }
 
 /// 16 characters from an unambiguous alphabet (about 80 bits).
-fn random_password() -> String {
+pub fn random_password() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
     (0..16)
         .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
         .collect()
+}
+
+/// What [`add_member_by_email`] did: the account it added, and the one-time
+/// password of an account it had to create (shown once, never stored).
+#[derive(Debug, Clone)]
+pub struct AddedAccount {
+    pub account_id: i64,
+    pub email: String,
+    pub one_time_password: Option<String>,
+}
+
+/// Gives the account with `email` a role in `store_id`, creating the account
+/// (with a fresh random password) when there is none.
+#[tracing::instrument(skip(db))]
+pub async fn add_member_by_email(
+    db: &Db,
+    store_id: i64,
+    email: &str,
+    role: Role,
+) -> Result<AddedAccount> {
+    let email = email.trim();
+    normalize_email(email)?;
+    crate::stores::get_store(db, store_id).await?;
+    let (account_id, one_time_password) = match find_by_email(db, email).await? {
+        Some(account) => (account.id, None),
+        None => {
+            let password = random_password();
+            (
+                upsert_account(db, email, &password, false).await?,
+                Some(password),
+            )
+        }
+    };
+    if role == Role::Owner {
+        // One owner per store: the old one stays on as a member.
+        sqlx::query(
+            "UPDATE store_members SET role = 'member' WHERE store_id = $1 AND role = 'owner'",
+        )
+        .bind(store_id)
+        .execute(db.writer())
+        .await?;
+    }
+    add_member(db, store_id, account_id, role).await?;
+    Ok(AddedAccount {
+        account_id,
+        email: email.to_string(),
+        one_time_password,
+    })
+}
+
+/// A new store and its owner (created when the email has no account): how a
+/// creator is onboarded, from `server store create` and the admin page.
+pub async fn create_store_with_owner(
+    db: &Db,
+    name: &str,
+    currency: &str,
+    owner_email: &str,
+) -> Result<(i64, AddedAccount)> {
+    normalize_email(owner_email)?;
+    let store_id = crate::stores::create_store(db, name, currency).await?;
+    let owner = add_member_by_email(db, store_id, owner_email, Role::Owner).await?;
+    Ok((store_id, owner))
 }

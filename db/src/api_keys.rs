@@ -102,15 +102,19 @@ pub async fn verify(db: &Db, store_id: i64, token: &str) -> Result<KeyCheck> {
     })
 }
 
-/// Revokes a key; it stops working at once.
-pub async fn revoke(db: &Db, key_id: i64) -> Result<()> {
-    let revoked =
-        sqlx::query("UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
-            .bind(key_id)
-            .bind(now_ms())
-            .execute(db.writer())
-            .await?
-            .rows_affected();
+/// Revokes a key of `store_id`; it stops working at once. A key of another
+/// store is not found.
+pub async fn revoke(db: &Db, store_id: i64, key_id: i64) -> Result<()> {
+    let revoked = sqlx::query(
+        "UPDATE api_keys SET revoked_at = $3 \
+         WHERE id = $1 AND store_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(key_id)
+    .bind(store_id)
+    .bind(now_ms())
+    .execute(db.writer())
+    .await?
+    .rows_affected();
     if revoked == 0 {
         return Err(Error::NotFound("api key"));
     }

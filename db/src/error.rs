@@ -15,6 +15,9 @@ pub enum Error {
     },
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Too much password work queued: try again shortly.
+    #[error("busy: too many password checks at once")]
+    Busy,
     #[error("database error: {0}")]
     Sqlx(#[from] sqlx::Error),
 }

@@ -3,12 +3,16 @@
 use anyhow::Context;
 use app::state::AppState;
 
-use crate::config::{Cli, Command, DatabaseArgs, SecurityArgs, SiteArgs, UserCommand};
+use crate::config::{
+    Cli, Command, DatabaseArgs, MemberCommand, SecurityArgs, SiteArgs, StoreCommand, UserCommand,
+};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&cli.database, &cli.site, &cli.security).await,
         Command::User(command) => user(&cli.database, command).await,
+        Command::Member(command) => member(&cli.database, command).await,
+        Command::Store(command) => store(&cli.database, command).await,
         Command::Seed(args) => crate::core_cli::seed(&cli.database, args).await,
         Command::ApiKey(command) => crate::core_cli::api_key(&cli.database, command).await,
         Command::Bench(command) => crate::bench::run(&cli.database, command).await,
@@ -51,24 +55,37 @@ async fn serve(
     }
     let state = AppState::new(db.clone(), site.leptos_options());
     let router = crate::routes::router(state, security);
+    let purge = crate::auth::purge::spawn(db.clone());
     let listener = tokio::net::TcpListener::bind(site.addr)
         .await
         .with_context(|| format!("could not listen on {}", site.addr))?;
     let addr = listener.local_addr()?;
     tracing::info!("listening on http://{addr}");
     crate::serve::serve(listener, router).await?;
+    purge.abort();
     db.close().await;
     Ok(())
 }
 
 async fn user(database: &DatabaseArgs, command: UserCommand) -> anyhow::Result<()> {
-    let UserCommand::Add {
-        email,
-        password,
-        admin,
-        owner_of,
-        member_of,
-    } = command;
+    let (email, password, admin, owner_of, member_of) = match command {
+        UserCommand::Add {
+            email,
+            password,
+            admin,
+            owner_of,
+            member_of,
+        } => (email, password, admin, owner_of, member_of),
+        UserCommand::Remove { email } => {
+            let db = open(database).await?;
+            db::accounts::remove_account(&db, &email)
+                .await
+                .with_context(|| format!("account {email}"))?;
+            println!("account {email} removed; its sessions have ended");
+            db.close().await;
+            return Ok(());
+        }
+    };
     let password = match password {
         Some(password) => password,
         None => {
@@ -95,6 +112,44 @@ async fn user(database: &DatabaseArgs, command: UserCommand) -> anyhow::Result<(
         "account {id}: {email}{}",
         if admin { " (platform admin)" } else { "" }
     );
+    db.close().await;
+    Ok(())
+}
+
+async fn member(database: &DatabaseArgs, command: MemberCommand) -> anyhow::Result<()> {
+    let MemberCommand::Remove { store, email } = command;
+    let db = open(database).await?;
+    let account = db::accounts::find_by_email(&db, &email)
+        .await?
+        .with_context(|| format!("no account {email}"))?;
+    db::accounts::remove_member(&db, store, account.id)
+        .await
+        .with_context(|| format!("{email} in store {store}"))?;
+    println!("{email} removed from store {store}");
+    db.close().await;
+    Ok(())
+}
+
+async fn store(database: &DatabaseArgs, command: StoreCommand) -> anyhow::Result<()> {
+    let StoreCommand::Create {
+        name,
+        currency,
+        owner,
+    } = command;
+    let db = open(database).await?;
+    let (store_id, owner) =
+        db::accounts::create_store_with_owner(&db, &name, &currency.to_uppercase(), &owner).await?;
+    println!(
+        "store {store_id}: {name} ({}), owned by {}",
+        currency.to_uppercase(),
+        owner.email
+    );
+    if let Some(password) = owner.one_time_password {
+        println!(
+            "new account {}; its password is shown only now: {password}",
+            owner.email
+        );
+    }
     db.close().await;
     Ok(())
 }

@@ -47,6 +47,12 @@ pub enum Command {
     /// Manage the accounts that sign in.
     #[command(subcommand)]
     User(UserCommand),
+    /// Take an account out of a store.
+    #[command(subcommand)]
+    Member(MemberCommand),
+    /// Onboard a creator: a new store and its owner.
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Write realistic demo data (deterministic with --seed).
     Seed(SeedArgs),
     /// Manage the API keys the platform reports events with.
@@ -78,6 +84,39 @@ pub enum UserCommand {
         /// Make the account a member of this store.
         #[arg(long)]
         member_of: Option<i64>,
+    },
+    /// Delete an account: its sessions end at once and it leaves every store.
+    Remove {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// Take the account out of the store; its next request there answers as
+    /// for a store that does not exist.
+    Remove {
+        #[arg(long)]
+        store: i64,
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Create a store owned by `--owner` (the account is created when
+    /// missing, and its one-time password printed once).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// ISO 4217 code, e.g. USD.
+        #[arg(long)]
+        currency: String,
+        /// The owner's email.
+        #[arg(long)]
+        owner: String,
     },
 }
 
@@ -204,8 +243,10 @@ pub enum ApiKeyCommand {
         #[arg(long, default_value = "platform")]
         name: String,
     },
-    /// Revoke a key by id; it stops working at once.
+    /// Revoke a key of a store by id; it stops working at once.
     Revoke {
+        #[arg(long)]
+        store: i64,
         #[arg(long)]
         id: i64,
     },
@@ -224,9 +265,24 @@ pub struct SecurityArgs {
     /// makes the session cookie `Secure`. When unset, the request's own Host.
     #[arg(long, env = "PUBLIC_ORIGIN", global = true)]
     pub public_origin: Option<String>,
+
+    /// Days a session lasts after sign-in, however active it is (it also
+    /// ends after a week unused).
+    #[arg(
+        long,
+        env = "SESSION_LIFETIME_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub session_lifetime_days: u32,
 }
 
 impl SecurityArgs {
+    /// The session lifetime as a duration (at least one day).
+    pub fn session_lifetime(&self) -> Duration {
+        Duration::from_secs(u64::from(self.session_lifetime_days.max(1)) * 24 * 3600)
+    }
+
     pub fn serves_https(&self) -> bool {
         self.public_origin
             .as_deref()

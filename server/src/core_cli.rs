@@ -72,8 +72,8 @@ pub async fn api_key(database: &DatabaseArgs, command: ApiKeyCommand) -> anyhow:
             );
             println!("{}", created.token);
         }
-        ApiKeyCommand::Revoke { id } => {
-            db::api_keys::revoke(&db, id).await?;
+        ApiKeyCommand::Revoke { store, id } => {
+            db::api_keys::revoke(&db, store, id).await?;
             println!("key {id} revoked");
         }
         ApiKeyCommand::List { store } => {

@@ -93,7 +93,7 @@ pub struct ImportForm {
 
 pub async fn run(
     State(state): State<AppState>,
-    StoreAccess { store, account }: StoreAccess,
+    StoreAccess { store, authorized }: StoreAccess,
     parts: Parts,
     Form(form): Form<ImportForm>,
 ) -> Response {
@@ -103,7 +103,7 @@ pub async fn run(
         store.id,
         &form.file_name,
         form.csv.as_bytes(),
-        Some(account.id),
+        Some(authorized.account.id),
         now,
     )
     .await

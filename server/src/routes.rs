@@ -1,13 +1,14 @@
 //! The HTTP application, built by a function so tests can serve it on port 0.
 
-use app::{App, shell, state::AppState};
+use app::{App, auth::Right, error::AppError, shell, state::AppState};
 use axum::{
     Router,
     body::Body,
     extract::{DefaultBodyLimit, MatchedPath, Path, Request},
     http::HeaderMap,
-    middleware,
-    routing::{get, post},
+    middleware::{self, Next},
+    response::Response,
+    routing::{MethodRouter, get, post},
 };
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
@@ -21,7 +22,73 @@ use crate::{
     auth::{self, csrf::AllowedOrigin},
     config::SecurityArgs,
     customer_export, events_api, export, health, import_pages, site,
+    store_access::StoreAccess,
 };
+
+/// Every route under `/store/{store_id}/` that is not a page, with the right
+/// it exercises (the rights table, `domain::access`). Each is checked before
+/// its handler runs; the handler's `StoreAccess` is the checked answer.
+pub fn store_route_rights() -> Vec<(&'static str, Right)> {
+    store_route_table()
+        .into_iter()
+        .map(|(path, right, _)| (path, right))
+        .collect()
+}
+
+fn store_route_table() -> Vec<(&'static str, Right, MethodRouter<AppState>)> {
+    let import_body = DefaultBodyLimit::max(import_pages::MAX_BODY_BYTES);
+    vec![
+        (
+            "/store/{store_id}/customers.csv",
+            Right::ReadCustomers,
+            get(export::customers_csv),
+        ),
+        (
+            "/store/{store_id}/customers/{customer_id}/export.json",
+            Right::ReadCustomers,
+            get(customer_export::customer_json),
+        ),
+        (
+            "/store/{store_id}/import",
+            Right::ManageCustomers,
+            get(import_pages::choose)
+                .post(import_pages::run)
+                .layer(import_body),
+        ),
+        (
+            "/store/{store_id}/import/preview",
+            Right::ManageCustomers,
+            post(import_pages::preview_file).layer(import_body),
+        ),
+    ]
+}
+
+fn store_routes(state: &AppState) -> Router<AppState> {
+    store_route_table()
+        .into_iter()
+        .fold(Router::new(), |router, (path, right, handler)| {
+            let check = middleware::from_fn_with_state(
+                state.clone(),
+                move |access: StoreAccess, request: Request, next: Next| {
+                    require(right, access, request, next)
+                },
+            );
+            router.route(path, handler.route_layer(check))
+        })
+}
+
+/// Refuses a request whose role lacks `right`; hands the checked access on
+/// to the handler.
+async fn require(
+    right: Right,
+    access: StoreAccess,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    access.require(right)?;
+    request.extensions_mut().insert(access);
+    Ok(next.run(request).await)
+}
 
 /// Every route of the product: health, server functions, pages, static files,
 /// behind sessions, sign-in gating, the origin check and security headers.
@@ -49,7 +116,6 @@ pub fn router(state: AppState, security: &SecurityArgs) -> Router {
         })
     };
     let files = site::files(&leptos_options.site_root, not_found);
-    let import_body = DefaultBodyLimit::max(import_pages::MAX_BODY_BYTES);
 
     let app =
         Router::new()
@@ -58,24 +124,7 @@ pub fn router(state: AppState, security: &SecurityArgs) -> Router {
                 let options = leptos_options.clone();
                 move || shell(options.clone())
             })
-            .route(
-                "/store/{store_id}/customers.csv",
-                get(export::customers_csv),
-            )
-            .route(
-                "/store/{store_id}/import",
-                get(import_pages::choose)
-                    .post(import_pages::run)
-                    .layer(import_body),
-            )
-            .route(
-                "/store/{store_id}/import/preview",
-                post(import_pages::preview_file).layer(import_body),
-            )
-            .route(
-                "/store/{store_id}/customers/{customer_id}/export.json",
-                get(customer_export::customer_json),
-            )
+            .merge(store_routes(&state))
             .fallback_service(files)
             .with_state(state.clone())
             .layer(middleware::from_fn_with_state(

@@ -48,3 +48,15 @@ pub async fn scalar(db: &db::Db, sql: &str, binds: &[i64]) -> i64 {
         .await
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
+
+/// An account `email` (password [`crate::PASSWORD`]) that is a member of
+/// `store`; its id.
+pub async fn add_member(db: &db::Db, store: i64, email: &str) -> i64 {
+    let account = db::accounts::upsert_account(db, email, crate::PASSWORD, false)
+        .await
+        .unwrap();
+    db::accounts::add_member(db, store, account, db::accounts::Role::Member)
+        .await
+        .unwrap();
+    account
+}

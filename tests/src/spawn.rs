@@ -138,6 +138,7 @@ async fn serve(db: &db::Db, origin: Option<&str>) -> String {
         AppState::new(db.clone(), site.leptos_options()),
         &server::config::SecurityArgs {
             public_origin: origin.map(str::to_string),
+            session_lifetime_days: 30,
         },
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

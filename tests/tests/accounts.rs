@@ -238,7 +238,7 @@ async fn sign_in_is_throttled_per_account() {
         ("password", "wrong password"),
         ("next", "/"),
     ];
-    for attempt in 1..=app::api::MAX_FAILURES_PER_EMAIL {
+    for attempt in 1..=app::api::MAX_ATTEMPTS_PER_EMAIL {
         let (status, _) = session.post_form("/api/sign_in", &wrong).await;
         assert_eq!(status, 401, "attempt {attempt}");
     }

@@ -163,7 +163,9 @@ async fn keys_are_checked_and_revocable() {
         .unwrap();
     assert_eq!(stored, 0);
     let key = db::api_keys::list(api.app.db(), api.store).await.unwrap()[0].id;
-    db::api_keys::revoke(api.app.db(), key).await.unwrap();
+    db::api_keys::revoke(api.app.db(), api.store, key)
+        .await
+        .unwrap();
     let (status, _) = api.post_to(api.store, Some(&api.token), body).await;
     assert_eq!(status, 401);
     assert!(counts(api.app.db()).await.iter().all(|(_, n)| *n == 0));

@@ -2,9 +2,10 @@ use leptos::{prelude::*, server_fn::codec::GetUrl};
 
 use crate::{error::AppError, model::Me};
 
-/// Failed sign-ins allowed per account email, then per client address,
-/// within [`THROTTLE_WINDOW_MS`].
-pub const MAX_FAILURES_PER_EMAIL: i64 = 5;
+/// Sign-in attempts allowed per account email (until one succeeds), and
+/// failed ones per client address, within [`THROTTLE_WINDOW_MS`]. Each
+/// attempt is counted before its password is checked.
+pub const MAX_ATTEMPTS_PER_EMAIL: i64 = 5;
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 pub const THROTTLE_WINDOW_MS: i64 = 15 * 60 * 1000;
 
@@ -13,45 +14,43 @@ pub const THROTTLE_WINDOW_MS: i64 = 15 * 60 * 1000;
 /// the same answer, in the same time.
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
-    use crate::{
-        auth::{ACCOUNT_ID_KEY, ssr::session},
-        state::app_state,
-    };
+    use crate::{auth::ssr, state::app_state};
     use db::{accounts, sign_in_throttle as throttle, time::now_ms};
 
     let db = app_state()?.db;
     let now = now_ms();
     let email_subject = format!("email:{}", email.trim().to_lowercase());
     let address_subject = format!("address:{}", client_address().await);
-    let since = now - THROTTLE_WINDOW_MS;
-    if throttle::failures_since(&db, &email_subject, since).await? >= MAX_FAILURES_PER_EMAIL
-        || throttle::failures_since(&db, &address_subject, since).await? >= MAX_FAILURES_PER_ADDRESS
-    {
+    // Counted first, atomically: of a burst of parallel attempts only the
+    // first few ever reach the password check.
+    let by_email = throttle::count_attempt(&db, &email_subject, now, THROTTLE_WINDOW_MS).await?;
+    let by_address =
+        throttle::count_attempt(&db, &address_subject, now, THROTTLE_WINDOW_MS).await?;
+    if by_email > MAX_ATTEMPTS_PER_EMAIL || by_address > MAX_FAILURES_PER_ADDRESS {
         return Err(AppError::TooManyRequests);
     }
 
+    // The password check runs on a bounded pool (`db::accounts`): when it is
+    // full for too long the answer is 429, never unbounded memory.
     let account = match accounts::find_for_sign_in(&db, &email).await? {
         Some((account, hash)) => accounts::verify_password(&password, &hash)
-            .await
+            .await?
             .then_some(account),
         None => {
-            accounts::verify_password(&password, accounts::decoy_hash().await).await;
+            accounts::verify_password(&password, accounts::decoy_hash().await).await?;
             None
         }
     };
     let Some(account) = account else {
-        throttle::record_failure(&db, &[&email_subject, &address_subject], now, since).await?;
         return Err(AppError::SignInFailed);
     };
 
-    let session = session().await?;
+    let session = ssr::session().await?;
     // A new session id on sign-in: a planted id is worth nothing.
     session.cycle_id().await.map_err(|_| AppError::Internal)?;
-    session
-        .insert(ACCOUNT_ID_KEY, account.id)
-        .await
-        .map_err(|_| AppError::Internal)?;
+    ssr::remember(&session, &account).await?;
     throttle::clear(&db, &email_subject).await?;
+    throttle::uncount_attempt(&db, &address_subject).await?;
     tracing::info!(account = account.id, "signed in");
     leptos_axum::redirect(&safe_next(&next));
     Ok(())
@@ -88,12 +87,28 @@ pub async fn who_am_i() -> Result<Option<Me>, AppError> {
     }))
 }
 
-/// Only a path of this app: `/x`, never `//host` or `https://host`.
+/// `next` if, read by a browser's own URL rules (the WHATWG parser: tabs
+/// and newlines dropped, backslashes as slashes, `..` resolved), it is a
+/// path of this app; `/` otherwise. Answers the path as the parser
+/// serialised it, so what the browser follows is what was checked.
+#[cfg(feature = "ssr")]
 pub fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next.to_string()
-    } else {
-        "/".to_string()
+    const HERE: &str = "http://this.app.invalid/";
+    let base = url::Url::parse(HERE).expect("a valid base");
+    let same_origin = |target: &url::Url| target.origin() == base.origin();
+    match base.join(next) {
+        // Only a path (`/x`): never a scheme, never `//host` (which the
+        // parser accepts as another host), and never a path that itself
+        // starts with `//`, which a browser would read as a host when it
+        // follows the answer's `Location`.
+        Ok(target)
+            if next.trim_start_matches(|c: char| c <= ' ').starts_with('/')
+                && same_origin(&target)
+                && !target.path().starts_with("//") =>
+        {
+            target[url::Position::BeforePath..].to_string()
+        }
+        _ => "/".to_string(),
     }
 }
 
@@ -106,16 +121,22 @@ async fn client_address() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::safe_next;
 
     #[test]
     fn next_stays_on_this_site() {
         assert_eq!(safe_next("/store/3"), "/store/3");
+        assert_eq!(
+            safe_next("/store/3/customers?q=a%20b&type=lead"),
+            "/store/3/customers?q=a%20b&type=lead"
+        );
         assert_eq!(safe_next("//evil.example"), "/");
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/\\evil.example"), "/");
+        assert_eq!(safe_next("/\t/evil.example"), "/");
+        assert_eq!(safe_next("/.//evil.example"), "/");
         assert_eq!(safe_next(""), "/");
     }
 }

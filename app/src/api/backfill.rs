@@ -42,8 +42,8 @@ impl BackfillRunView {
     }
 }
 
-/// Starts a backfill of one store (its owner or members, or a platform
-/// admin) or of every store (`None`: platform admins only). Refused with a
+/// Starts a backfill of one store (its owner, or a platform admin) or of
+/// every store (`None`: platform admins only). Refused with a
 /// clear message while one runs for the same store.
 #[server(endpoint = "start_backfill")]
 pub async fn start_backfill(store_id: Option<i64>) -> Result<BackfillRunView, AppError> {
@@ -94,18 +94,14 @@ pub async fn backfill_runs(store_id: Option<i64>) -> Result<Vec<BackfillRunView>
     Ok(views)
 }
 
+/// One store's backfill is its owner's ([`Right::ManageStore`]); every
+/// store's at once, a platform admin's ([`Right::AllStores`]).
 #[cfg(feature = "ssr")]
 async fn authorize(store_id: Option<i64>) -> Result<db::accounts::Account, AppError> {
+    use crate::auth::{Right, ssr};
     match store_id {
-        Some(id) => crate::auth::ssr::authorize_store(id).await,
-        None => {
-            let account = crate::auth::ssr::require_account().await?;
-            if account.is_admin {
-                Ok(account)
-            } else {
-                Err(AppError::NotFound)
-            }
-        }
+        Some(id) => Ok(ssr::authorize_store(id, Right::ManageStore).await?.account),
+        None => ssr::authorize_platform(Right::AllStores).await,
     }
 }
 

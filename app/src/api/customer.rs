@@ -42,17 +42,20 @@ pub async fn customer_data(
     customer_id: i64,
     #[server(default)] before: String,
 ) -> Result<CustomerView, AppError> {
-    crate::auth::ssr::authorize_store(store_id).await?;
+    let access =
+        crate::auth::ssr::authorize_store(store_id, crate::auth::Right::ReadCustomers).await?;
     let db = crate::state::app_state()?.db;
-    ssr::page(&db, store_id, customer_id, &before).await
+    ssr::page(&db, store_id, customer_id, &before, access.role).await
 }
 
 #[server(endpoint = "customer/note/add")]
 pub async fn add_note(store_id: i64, customer_id: i64, body: String) -> Result<(), AppError> {
-    let account = crate::auth::ssr::authorize_store(store_id).await?;
+    let access =
+        crate::auth::ssr::authorize_store(store_id, crate::auth::Right::EditCustomer).await?;
     let db = crate::state::app_state()?.db;
     let now = db::time::now_ms();
-    db::customers::notes::add_note(&db, store_id, customer_id, account.id, &body, now).await?;
+    db::customers::notes::add_note(&db, store_id, customer_id, access.account.id, &body, now)
+        .await?;
     back_to_customer(store_id, customer_id);
     Ok(())
 }
@@ -64,18 +67,27 @@ pub async fn edit_note(
     note_id: i64,
     body: String,
 ) -> Result<(), AppError> {
-    let account = crate::auth::ssr::authorize_store(store_id).await?;
+    let access =
+        crate::auth::ssr::authorize_store(store_id, crate::auth::Right::EditCustomer).await?;
     let db = crate::state::app_state()?.db;
     let now = db::time::now_ms();
-    db::customers::notes::edit_note(&db, store_id, customer_id, note_id, account.id, &body, now)
-        .await?;
+    db::customers::notes::edit_note(
+        &db,
+        store_id,
+        customer_id,
+        note_id,
+        access.account.id,
+        &body,
+        now,
+    )
+    .await?;
     back_to_customer(store_id, customer_id);
     Ok(())
 }
 
 #[server(endpoint = "customer/note/delete")]
 pub async fn delete_note(store_id: i64, customer_id: i64, note_id: i64) -> Result<(), AppError> {
-    crate::auth::ssr::authorize_store(store_id).await?;
+    crate::auth::ssr::authorize_store(store_id, crate::auth::Right::EditCustomer).await?;
     let db = crate::state::app_state()?.db;
     db::customers::notes::delete_note(&db, store_id, customer_id, note_id).await?;
     back_to_customer(store_id, customer_id);
@@ -84,21 +96,38 @@ pub async fn delete_note(store_id: i64, customer_id: i64, note_id: i64) -> Resul
 
 #[server(endpoint = "customer/tag/add")]
 pub async fn add_tag(store_id: i64, customer_id: i64, tag: String) -> Result<(), AppError> {
-    let account = crate::auth::ssr::authorize_store(store_id).await?;
+    let access =
+        crate::auth::ssr::authorize_store(store_id, crate::auth::Right::EditCustomer).await?;
     let db = crate::state::app_state()?.db;
     let now = db::time::now_ms();
-    db::customers::tags::add_tag(&db, store_id, customer_id, Some(account.id), &tag, now).await?;
+    db::customers::tags::add_tag(
+        &db,
+        store_id,
+        customer_id,
+        Some(access.account.id),
+        &tag,
+        now,
+    )
+    .await?;
     back_to_customer(store_id, customer_id);
     Ok(())
 }
 
 #[server(endpoint = "customer/tag/remove")]
 pub async fn remove_tag(store_id: i64, customer_id: i64, tag: String) -> Result<(), AppError> {
-    let account = crate::auth::ssr::authorize_store(store_id).await?;
+    let access =
+        crate::auth::ssr::authorize_store(store_id, crate::auth::Right::EditCustomer).await?;
     let db = crate::state::app_state()?.db;
     let now = db::time::now_ms();
-    db::customers::tags::remove_tag(&db, store_id, customer_id, Some(account.id), &tag, now)
-        .await?;
+    db::customers::tags::remove_tag(
+        &db,
+        store_id,
+        customer_id,
+        Some(access.account.id),
+        &tag,
+        now,
+    )
+    .await?;
     back_to_customer(store_id, customer_id);
     Ok(())
 }
@@ -113,7 +142,8 @@ pub async fn tag_matching(
     tag: String,
     #[server(default)] confirm: String,
 ) -> Result<u64, AppError> {
-    let account = crate::auth::ssr::authorize_store(store_id).await?;
+    let access =
+        crate::auth::ssr::authorize_store(store_id, crate::auth::Right::ManageCustomers).await?;
     if confirm != "yes" {
         return Err(db::Error::invalid("confirm", "confirm tagging every match").into());
     }
@@ -121,7 +151,8 @@ pub async fn tag_matching(
     let query = filter.to_query()?;
     let now = db::time::now_ms();
     let tagged =
-        db::customers::tags::bulk_tag(&db, store_id, &query, Some(account.id), &tag, now).await?;
+        db::customers::tags::bulk_tag(&db, store_id, &query, Some(access.account.id), &tag, now)
+            .await?;
     let list = CustomerFilter::default().with("tag", tag.trim());
     leptos_axum::redirect(&format!(
         "/store/{store_id}/customers{}",
@@ -138,7 +169,7 @@ pub async fn erase_customer(
     customer_id: i64,
     #[server(default)] confirm: String,
 ) -> Result<(), AppError> {
-    crate::auth::ssr::authorize_store(store_id).await?;
+    crate::auth::ssr::authorize_store(store_id, crate::auth::Right::ManageCustomers).await?;
     if confirm != "erase" {
         return Err(db::Error::invalid("confirm", "type erase to confirm").into());
     }
@@ -164,7 +195,7 @@ pub async fn preview_import(
     file_name: String,
     csv: String,
 ) -> Result<ImportPreviewView, AppError> {
-    crate::auth::ssr::authorize_store(store_id).await?;
+    crate::auth::ssr::authorize_store(store_id, crate::auth::Right::ManageCustomers).await?;
     let _ = file_name;
     let preview = tokio::task::spawn_blocking(move || {
         db::customers::import::preview(csv.as_bytes(), ssr::PREVIEW_ROWS)
@@ -185,7 +216,8 @@ pub async fn import_contacts(
     file_name: String,
     csv: String,
 ) -> Result<ImportResultView, AppError> {
-    let account = crate::auth::ssr::authorize_store(store_id).await?;
+    let access =
+        crate::auth::ssr::authorize_store(store_id, crate::auth::Right::ManageCustomers).await?;
     let db = crate::state::app_state()?.db;
     let now = db::time::now_ms();
     let summary = db::customers::import::import_contacts(
@@ -193,7 +225,7 @@ pub async fn import_contacts(
         store_id,
         &file_name,
         csv.as_bytes(),
-        Some(account.id),
+        Some(access.account.id),
         now,
     )
     .await?;
@@ -234,6 +266,7 @@ mod ssr {
         store_id: i64,
         customer_id: i64,
         before: &str,
+        role: crate::auth::Role,
     ) -> Result<CustomerView, AppError> {
         let now = db::time::now_ms();
         let before = match before.trim() {
@@ -321,6 +354,7 @@ mod ssr {
             timeline: timeline.entries.into_iter().map(describe).collect(),
             older: timeline.next.map(|cursor| cursor.to_param()),
             now_ms: now,
+            role,
         })
     }
 

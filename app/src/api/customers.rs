@@ -17,7 +17,7 @@ pub async fn search_customers(
     store_id: i64,
     #[server(default)] filter: CustomerFilter,
 ) -> Result<CustomerList, AppError> {
-    crate::auth::ssr::authorize_store(store_id).await?;
+    crate::auth::ssr::authorize_store(store_id, crate::auth::Right::ReadCustomers).await?;
     let db = crate::state::app_state()?.db;
     let query = filter.to_query()?;
     let now = db::time::now_ms();
@@ -42,7 +42,8 @@ pub async fn search_customers(
 /// The stats cards and the filter's courses and products.
 #[server(endpoint = "customers/overview", input = GetUrl)]
 pub async fn customers_overview(store_id: i64) -> Result<StoreOverview, AppError> {
-    crate::auth::ssr::authorize_store(store_id).await?;
+    let access =
+        crate::auth::ssr::authorize_store(store_id, crate::auth::Right::ReadCustomers).await?;
     let db = crate::state::app_state()?.db;
     // Independent reads: side by side on the pool, not one after another.
     let (store, stats, catalog, tags, value) = tokio::join!(
@@ -77,6 +78,7 @@ pub async fn customers_overview(store_id: i64) -> Result<StoreOverview, AppError
             .into_iter()
             .map(|v| (v.currency, v.paying_customers, v.average_cents))
             .collect(),
+        role: access.role,
     })
 }
 
@@ -96,7 +98,7 @@ pub async fn customer_details(
 ) -> Result<CustomerDetailView, AppError> {
     use crate::model::customers::{CourseView, ProductView, SubscriptionView};
 
-    crate::auth::ssr::authorize_store(store_id).await?;
+    crate::auth::ssr::authorize_store(store_id, crate::auth::Right::ReadCustomers).await?;
     let db = crate::state::app_state()?.db;
     let now = db::time::now_ms();
     // The customer page's query; the row shows a part of it.

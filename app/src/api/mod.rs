@@ -6,10 +6,14 @@ mod auth;
 mod backfill;
 mod customer;
 mod customers;
+mod platform;
+mod settings;
 mod stores;
 
 pub use auth::*;
 pub use backfill::*;
 pub use customer::*;
 pub use customers::*;
+pub use platform::*;
+pub use settings::*;
 pub use stores::*;

@@ -1,6 +1,9 @@
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 
-use crate::{error::AppError, model::StoreSummary};
+use crate::{
+    error::AppError,
+    model::{StoreHome, StoreSummary},
+};
 
 /// Longest filter text accepted.
 pub const MAX_FILTER_LEN: usize = 200;
@@ -21,10 +24,14 @@ pub async fn list_stores(filter: String) -> Result<Vec<StoreSummary>, AppError> 
     Ok(stores.into_iter().map(StoreSummary::from).collect())
 }
 
-/// One store the signed-in account may open.
+/// One store the signed-in account may open, and its role there.
 #[server(endpoint = "store", input = GetUrl)]
-pub async fn get_store(store_id: i64) -> Result<StoreSummary, AppError> {
-    crate::auth::ssr::authorize_store(store_id).await?;
+pub async fn get_store(store_id: i64) -> Result<StoreHome, AppError> {
+    let access =
+        crate::auth::ssr::authorize_store(store_id, crate::auth::Right::ReadCustomers).await?;
     let state = crate::state::app_state()?;
-    Ok(db::stores::get_store(&state.db, store_id).await?.into())
+    Ok(StoreHome {
+        store: db::stores::get_store(&state.db, store_id).await?.into(),
+        role: access.role,
+    })
 }

@@ -57,7 +57,14 @@ pub fn Layout(children: Children, #[prop(optional)] server_page: bool) -> impl I
                                         <span class="muted" data-testid="account-email">
                                             {me.email}
                                         </span>
-                                        {me.is_admin.then(|| view! { <span class="badge">"admin"</span> })}
+                                        {me
+                                            .is_admin
+                                            .then(|| {
+                                                view! {
+                                                    <span class="badge">"admin"</span>
+                                                    <a href="/admin/stores" data-testid="admin-new-store">"New store"</a>
+                                                }
+                                            })}
                                         <ActionForm action=actions.sign_out attr:class="inline">
                                             <button type="submit" class="button link">
                                                 "Sign out"

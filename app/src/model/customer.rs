@@ -35,6 +35,8 @@ pub struct CustomerView {
     /// The `before` parameter of the next (older) page.
     pub older: Option<String>,
     pub now_ms: i64,
+    /// The reader's role in the store: the page leaves out what it may not do.
+    pub role: domain::access::Role,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

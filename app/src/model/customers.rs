@@ -255,6 +255,8 @@ pub struct StoreOverview {
     /// Lifetime value per currency: (currency, paying customers, average net
     /// per paying customer in cents).
     pub lifetime_value: Vec<(String, i64, i64)>,
+    /// The reader's role in the store: the page leaves out what it may not do.
+    pub role: domain::access::Role,
 }
 
 /// What an expanded row shows.

@@ -21,6 +21,7 @@ use crate::api::customer_page;
 #[cfg(feature = "ssr")]
 use crate::{
     api::{AddNote, AddTag, DeleteNote, EditNote, EraseCustomer, RemoveTag},
+    auth::Right,
     model::{
         customer::{CustomerView, NoteView},
         customers::encode,
@@ -259,6 +260,34 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
         }
     });
 
+    // Erasing is an owner's right (the rights table): a member's page
+    // leaves the form out, and the server refuses it anyway.
+    let erase = customer.role.may(Right::ManageCustomers).then(|| {
+        view! {
+            <details class="danger">
+                <summary>"Erase this customer"</summary>
+                <p>
+                    "Deletes this customer and every fact about them in this store \
+                     (enrollments, purchases, subscriptions, notes, tags). This cannot be \
+                     undone. Export their data first if they asked for it."
+                </p>
+                <form method="post" action=EraseCustomer::url() class="inline-form">
+                    {ids(store_id, cid)}
+                    <input
+                        name="confirm"
+                        required
+                        pattern="erase"
+                        placeholder="type erase"
+                        aria-label="Type erase to confirm"
+                        data-testid="erase-confirm"
+                    />
+                    <button type="submit" class="button danger" data-testid="erase">
+                        "Erase customer"
+                    </button>
+                </form>
+            </details>
+        }
+    });
     view! {
         <div class="page-head">
             <div class="who-head">
@@ -356,28 +385,7 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
                 <h2>"Timeline"</h2>
                 <ol class="timeline" data-testid="timeline">{timeline}</ol>
                 <nav class="pager">{newest} {older}</nav>
-                <details class="danger">
-                    <summary>"Erase this customer"</summary>
-                    <p>
-                        "Deletes this customer and every fact about them in this store \
-                         (enrollments, purchases, subscriptions, notes, tags). This cannot be \
-                         undone. Export their data first if they asked for it."
-                    </p>
-                    <form method="post" action=EraseCustomer::url() class="inline-form">
-                        {ids(store_id, cid)}
-                        <input
-                            name="confirm"
-                            required
-                            pattern="erase"
-                            placeholder="type erase"
-                            aria-label="Type erase to confirm"
-                            data-testid="erase-confirm"
-                        />
-                        <button type="submit" class="button danger" data-testid="erase">
-                            "Erase customer"
-                        </button>
-                    </form>
-                </details>
+                {erase}
             </section>
         </div>
     }

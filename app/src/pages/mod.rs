@@ -1,5 +1,6 @@
 //! One file per page.
 
+mod admin_stores;
 pub mod customer;
 pub mod customers;
 #[cfg(feature = "ssr")]
@@ -10,6 +11,7 @@ mod settings;
 mod store;
 mod stores;
 
+pub use admin_stores::AdminStoresPage;
 pub use customer::CustomerPage;
 pub use customers::CustomersPage;
 pub use login::LoginPage;

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::get_store;
+use crate::{api::get_store, auth::Right, model::StoreHome};
 
 /// A store's home. Answers "not found" for a store the signed-in account may
 /// not open, exactly as for one that does not exist.
@@ -29,7 +29,15 @@ pub fn StorePage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match store.await {
-                    Ok(store) => {
+                    Ok(StoreHome { store, role }) => {
+                        // Settings (backfill, keys, members) are the owner's.
+                        let settings = role.may(Right::ManageStore).then(|| {
+                            view! {
+                                <a class="button" href=format!("/store/{}/settings", store.id) data-testid="settings-link">
+                                    "Settings and backfill"
+                                </a>
+                            }
+                        });
                         view! {
                             <div class="page-head">
                                 <Title text=store.name.clone() />
@@ -38,9 +46,7 @@ pub fn StorePage() -> impl IntoView {
                                 <a class="button primary" href=format!("/store/{}/customers", store.id)>
                                     "Customers"
                                 </a>
-                                <a class="button" href=format!("/store/{}/settings", store.id)>
-                                    "Settings and backfill"
-                                </a>
+                                {settings}
                             </div>
                         }
                             .into_any()

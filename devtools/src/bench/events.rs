@@ -120,6 +120,6 @@ pub async fn run(db: &Db, options: &EventsOptions) -> anyhow::Result<()> {
         options.clients,
         events as f64 / seconds
     );
-    db::api_keys::revoke(db, key.key.id).await?;
+    db::api_keys::revoke(db, key.key.store_id, key.key.id).await?;
     Ok(())
 }

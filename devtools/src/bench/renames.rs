@@ -152,7 +152,7 @@ pub async fn run(db: &Db, options: &RenamesOptions) -> anyhow::Result<()> {
         percentile(&latencies, 99.0),
         percentile(&latencies, 100.0)
     );
-    db::api_keys::revoke(db, key.key.id).await?;
-    db::api_keys::revoke(db, other_key.key.id).await?;
+    db::api_keys::revoke(db, key.key.store_id, key.key.id).await?;
+    db::api_keys::revoke(db, other_key.key.store_id, other_key.key.id).await?;
     Ok(())
 }

@@ -7,7 +7,7 @@
 //! Server functions and the events API answer for themselves (401/404);
 //! assets and health are public.
 
-use app::{ServerPage, auth::ssr::Authorized, error::AppError, state::AppState};
+use app::{ServerPage, auth::Right, error::AppError, state::AppState};
 use axum::{
     extract::{Request, State},
     http::{Method, StatusCode, header},
@@ -15,9 +15,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use tower_sessions::Session;
-
-/// The session key holding the signed-in account's id.
-pub use app::auth::ACCOUNT_ID_KEY;
 
 const PUBLIC_PREFIXES: &[&str] = &["/login", "/pkg/", "/api/", "/healthz", "/favicon.ico"];
 
@@ -37,7 +34,13 @@ pub async fn require_sign_in(
         return next.run(request).await;
     }
     let Some(store_id) = store_in_path(path) else {
-        return match session.get::<i64>(ACCOUNT_ID_KEY).await {
+        return match app::auth::ssr::account_of(&state.db, &session).await {
+            // The platform's own pages are the admins'; to anyone else they
+            // do not exist.
+            Ok(Some(account)) if path.starts_with("/admin/") && !account.is_admin => {
+                let (parts, _) = request.into_parts();
+                crate::server_page::render(&state, parts, ServerPage::NotFound).await
+            }
             Ok(Some(_)) => next.run(request).await,
             Ok(None) => to_sign_in(&request),
             // The session store is unreachable: say so rather than pretend
@@ -45,11 +48,11 @@ pub async fn require_sign_in(
             Err(_) => unavailable(),
         };
     };
-    match app::auth::ssr::authorize(&state.db, &session, store_id).await {
-        Ok(account) => {
-            request
-                .extensions_mut()
-                .insert(Authorized { store_id, account });
+    // Every page of a store reads it; what a page then does is checked by
+    // the server functions and handlers it calls.
+    match app::auth::ssr::authorize(&state.db, &session, store_id, Right::ReadCustomers).await {
+        Ok(authorized) => {
+            request.extensions_mut().insert(authorized);
         }
         Err(AppError::Unauthorized) => return to_sign_in(&request),
         Err(AppError::NotFound) => {

@@ -5,6 +5,7 @@
 pub mod csrf;
 pub mod gate;
 pub mod headers;
+pub mod purge;
 pub mod session_store;
 
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
@@ -17,9 +18,9 @@ pub const SESSION_COOKIE: &str = "customers_session";
 
 /// Sessions kept in the database, in an `HttpOnly`, `SameSite=Lax` cookie
 /// that is `Secure` when the app is served over HTTPS, expiring after a week
-/// without use.
+/// without use and, however active, the session lifetime after sign-in.
 pub fn session_layer(db: db::Db, security: &SecurityArgs) -> SessionManagerLayer<DbSessionStore> {
-    SessionManagerLayer::new(DbSessionStore::new(db))
+    SessionManagerLayer::new(DbSessionStore::new(db, security.session_lifetime()))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)

@@ -10,6 +10,7 @@ use super::{
     format::{ago, date_time, initials, money, plural, thousands, type_label},
 };
 use crate::{
+    auth::Right,
     error::AppError,
     model::customers::{CUSTOMER_TYPES, CustomerList, CustomerRowView, StoreOverview},
 };
@@ -28,9 +29,12 @@ pub fn Results(
                 fallback=|| view! { <p class="muted loading" data-testid="loading">"Loading customers…"</p> }
             >
                 {move || Suspend::new(async move {
-                    let store_empty = matches!(overview.await, Ok(o) if o.customers == 0);
+                    let overview = overview.await;
+                    let store_empty = matches!(&overview, Ok(o) if o.customers == 0);
+                    // Bulk tagging is an owner's right (the rights table).
+                    let may_bulk_tag = matches!(&overview, Ok(o) if o.role.may(Right::ManageCustomers));
                     match list.await {
-                        Ok(list) => view! { <ResultList list store_empty /> }.into_any(),
+                        Ok(list) => view! { <ResultList list store_empty may_bulk_tag /> }.into_any(),
                         Err(error) => {
                             let message = match &error {
                                 AppError::Invalid { .. } => {
@@ -60,7 +64,7 @@ pub fn Results(
 }
 
 #[component]
-fn ResultList(list: CustomerList, store_empty: bool) -> impl IntoView {
+fn ResultList(list: CustomerList, store_empty: bool, may_bulk_tag: bool) -> impl IntoView {
     let state = PageState::get();
     let filter = state.filter.get_untracked();
     let chips = CUSTOMER_TYPES
@@ -186,7 +190,7 @@ fn ResultList(list: CustomerList, store_empty: bool) -> impl IntoView {
             </div>
             <div class="match-line">
                 <p class="match-count" data-testid="match-count" aria-live="polite">{count_line}</p>
-                {(total > 0).then(|| view! { <super::bulk_tag::BulkTag total /> })}
+                {(total > 0 && may_bulk_tag).then(|| view! { <super::bulk_tag::BulkTag total /> })}
             </div>
             {body}
             <nav class="pager" aria-label="Pages">{first_page} {next_page}</nav>

@@ -24,6 +24,7 @@ use leptos_router::{
 
 use crate::{
     api::{customers_overview, search_customers},
+    auth::Right,
     model::customers::CustomerFilter,
 };
 
@@ -115,14 +116,21 @@ pub fn CustomersPage() -> impl IntoView {
                                             </a>
                                             <h1>"Customers"</h1>
                                         </div>
-                                        <a
-                                            class="button"
-                                            href=format!("/store/{}/import", store_id.get_untracked())
-                                            rel="external"
-                                            data-testid="import-link"
-                                        >
-                                            "Import contacts"
-                                        </a>
+                                        {overview
+                                            .role
+                                            .may(Right::ManageCustomers)
+                                            .then(|| {
+                                                view! {
+                                                    <a
+                                                        class="button"
+                                                        href=format!("/store/{}/import", store_id.get_untracked())
+                                                        rel="external"
+                                                        data-testid="import-link"
+                                                    >
+                                                        "Import contacts"
+                                                    </a>
+                                                }
+                                            })}
                                         <a
                                             class="button"
                                             rel="external"

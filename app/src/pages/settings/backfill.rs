@@ -1,72 +1,64 @@
-//! `/store/:store_id/settings` (a store's owner) and `/admin/backfill`
-//! (platform admins, every store): start the backfill, watch it progress
-//! without reloading, and see the past runs.
+//! The backfill panel: start the backfill of one store (its settings page)
+//! or of every store (`/admin/backfill`), watch it progress without
+//! reloading, and see the past runs.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::{BackfillRunView, StartBackfill, backfill_runs};
 
 /// How often the page asks for progress while a run is going.
 const POLL: Duration = Duration::from_millis(500);
 
-#[component]
-pub fn SettingsPage() -> impl IntoView {
-    let params = use_params_map();
-    let store_id = params
-        .read_untracked()
-        .get("store_id")
-        .and_then(|id| id.parse::<i64>().ok());
-    view! {
-        <Title text="Settings" />
-        <div class="page-head">
-            <h1>"Settings"</h1>
-            {store_id
-                .map(|id| {
-                    view! {
-                        <a class="button" href=format!("/store/{id}/customers")>"Customers"</a>
-                    }
-                })}
-        </div>
-        {match store_id {
-            Some(id) => view! { <BackfillPanel store_id=Some(id) /> }.into_any(),
-            None => view! { <crate::pages::NotFound /> }.into_any(),
-        }}
+/// The page's backfill data: the start action and the runs it shows,
+/// created at the top of the page (resources are numbered in creation
+/// order on the server and in the browser, so none is made inside another's
+/// `Suspend`).
+#[derive(Clone, Copy)]
+pub struct Backfill {
+    start: ServerAction<StartBackfill>,
+    runs: Resource<Result<Vec<BackfillRunView>, crate::error::AppError>>,
+}
+
+impl Backfill {
+    pub fn new(store_id: Option<i64>) -> Backfill {
+        let start = ServerAction::<StartBackfill>::new();
+        let tick = RwSignal::new(0_u64);
+        let runs = Resource::new(
+            move || (tick.get(), start.version().get()),
+            move |_| backfill_runs(store_id),
+        );
+        // While a run goes on, ask again every POLL (in the browser only).
+        Effect::new(move |_| {
+            let running = runs
+                .get()
+                .and_then(Result::ok)
+                .is_some_and(|runs| runs.first().is_some_and(BackfillRunView::is_running));
+            if running {
+                set_timeout(move || tick.update(|t| *t += 1), POLL);
+            }
+        });
+        Backfill { start, runs }
     }
 }
 
 #[component]
 pub fn AdminBackfillPage() -> impl IntoView {
+    let backfill = Backfill::new(None);
     view! {
         <Title text="Backfill: all stores" />
         <div class="page-head">
             <h1>"Backfill: all stores"</h1>
         </div>
-        <BackfillPanel store_id=None />
+        <BackfillPanel store_id=None backfill />
     }
 }
 
 #[component]
-fn BackfillPanel(store_id: Option<i64>) -> impl IntoView {
-    let start = ServerAction::<StartBackfill>::new();
-    let tick = RwSignal::new(0_u64);
-    let runs = Resource::new(
-        move || (tick.get(), start.version().get()),
-        move |_| backfill_runs(store_id),
-    );
-    // While a run goes on, ask again every POLL (in the browser only).
-    Effect::new(move |_| {
-        let running = runs
-            .get()
-            .and_then(Result::ok)
-            .is_some_and(|runs| runs.first().is_some_and(BackfillRunView::is_running));
-        if running {
-            set_timeout(move || tick.update(|t| *t += 1), POLL);
-        }
-    });
+pub fn BackfillPanel(store_id: Option<i64>, backfill: Backfill) -> impl IntoView {
+    let Backfill { start, runs } = backfill;
     let start_error = move || {
         start
             .value()

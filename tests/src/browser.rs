@@ -261,11 +261,16 @@ pub async fn seed_owned_store(database: &crate::TestDatabase) -> i64 {
 /// would) and waits to land on `landing`, a path without its query, with
 /// the top bar showing who is signed in.
 pub async fn sign_in(page: &Page, base: &str, email: &str, landing: &str) {
+    sign_in_with(page, base, email, crate::PASSWORD, landing).await;
+}
+
+/// [`sign_in`] with another password than [`crate::PASSWORD`].
+pub async fn sign_in_with(page: &Page, base: &str, email: &str, password: &str, landing: &str) {
     page.open(&format!("{base}/login?next={landing}")).await;
     let find = |css: &'static str| page.client.find(fantoccini::Locator::Css(css));
     for (field, text) in [
         ("input[name=email]", email),
-        ("input[name=password]", crate::PASSWORD),
+        ("input[name=password]", password),
     ] {
         find(field).await.unwrap().send_keys(text).await.unwrap();
     }

@@ -6,5 +6,6 @@
 mod backfill;
 mod customer;
 mod customers;
+mod members;
 mod sign_in;
 mod weight;

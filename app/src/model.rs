@@ -7,6 +7,8 @@ pub struct StoreSummary {
     pub id: i64,
     pub name: String,
     pub currency: String,
+    /// The IANA time zone its dates are shown in.
+    pub time_zone: String,
 }
 
 #[cfg(feature = "ssr")]
@@ -16,6 +18,7 @@ impl From<db::stores::Store> for StoreSummary {
             id: store.id,
             name: store.name,
             currency: store.currency,
+            time_zone: store.time_zone,
         }
     }
 }
@@ -46,7 +49,8 @@ pub struct MemberView {
     pub account_id: i64,
     pub email: String,
     pub role: domain::access::Role,
-    pub added_at: i64,
+    /// When, on the store's wall clock.
+    pub added_on: String,
 }
 
 /// An account just given a role; `one_time_password` when it was created
@@ -63,8 +67,9 @@ pub struct ApiKeyView {
     pub id: i64,
     pub name: String,
     pub prefix: String,
-    pub created_at: i64,
-    pub revoked_at: Option<i64>,
+    /// When, on the store's wall clock.
+    pub created_on: String,
+    pub revoked_on: Option<String>,
 }
 
 /// A key just created: `token` is shown this once.
@@ -92,14 +97,15 @@ impl From<db::accounts::AddedAccount> for AddedAccountView {
 }
 
 #[cfg(feature = "ssr")]
-impl From<db::api_keys::ApiKey> for ApiKeyView {
-    fn from(key: db::api_keys::ApiKey) -> Self {
+impl ApiKeyView {
+    /// A key as the settings page lists it, its dates on the store's `clock`.
+    pub fn new(key: db::api_keys::ApiKey, clock: &db::time::Clock) -> Self {
         ApiKeyView {
             id: key.id,
             name: key.name,
             prefix: key.prefix,
-            created_at: key.created_at,
-            revoked_at: key.revoked_at,
+            created_on: clock.date(key.created_at),
+            revoked_on: key.revoked_at.map(|at| clock.date(at)),
         }
     }
 }

@@ -417,10 +417,11 @@ pub async fn create_store_with_owner(
     db: &Db,
     name: &str,
     currency: &str,
+    time_zone: &str,
     owner_email: &str,
 ) -> Result<(i64, AddedAccount)> {
     normalize_email(owner_email)?;
-    let store_id = crate::stores::create_store(db, name, currency).await?;
+    let store_id = crate::stores::create_store_in_zone(db, name, currency, time_zone).await?;
     let owner = add_member_by_email(db, store_id, owner_email, Role::Owner).await?;
     Ok((store_id, owner))
 }

@@ -10,6 +10,8 @@ pub struct Store {
     pub id: i64,
     pub name: String,
     pub currency: String,
+    /// The IANA time zone its dates are shown in.
+    pub time_zone: String,
     pub created_at: i64,
 }
 
@@ -19,14 +21,33 @@ impl Store {
             id: row.try_get("id")?,
             name: row.try_get("name")?,
             currency: row.try_get("currency")?,
+            time_zone: row.try_get("time_zone")?,
             created_at: row.try_get("created_at")?,
         })
     }
+
+    /// The wall clock its pages show dates on.
+    pub fn clock(&self) -> crate::time::Clock {
+        crate::time::Clock::or_utc(&self.time_zone)
+    }
 }
 
-/// Creates a store and returns its id.
-#[tracing::instrument(skip(db))]
+/// Creates a store whose dates are shown in UTC and returns its id.
 pub async fn create_store(db: &Db, name: &str, currency: &str) -> Result<i64> {
+    create_store_in_zone(db, name, currency, "UTC").await
+}
+
+/// Creates a store whose dates are shown in `time_zone` (an IANA name) and
+/// returns its id.
+#[tracing::instrument(skip(db))]
+pub async fn create_store_in_zone(
+    db: &Db,
+    name: &str,
+    currency: &str,
+    time_zone: &str,
+) -> Result<i64> {
+    let time_zone = time_zone.trim();
+    crate::time::Clock::new(time_zone)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(Error::invalid("name", "must be 1 to 200 characters"));
@@ -38,10 +59,12 @@ pub async fn create_store(db: &Db, name: &str, currency: &str) -> Result<i64> {
         ));
     }
     let id = sqlx::query_scalar(
-        "INSERT INTO stores (name, currency, created_at) VALUES ($1, $2, $3) RETURNING id",
+        "INSERT INTO stores (name, currency, time_zone, created_at) VALUES ($1, $2, $3, $4) \
+         RETURNING id",
     )
     .bind(name)
     .bind(currency)
+    .bind(time_zone)
     .bind(now_ms())
     .fetch_one(db.writer())
     .await?;
@@ -55,12 +78,12 @@ pub async fn list_stores(db: &Db, filter: &str, member: Option<i64>) -> Result<V
     let pattern = format!("%{}%", escape_like(&filter.trim().to_lowercase()));
     let query = match member {
         None => sqlx::query(
-            "SELECT id, name, currency, created_at FROM stores \
+            "SELECT id, name, currency, time_zone, created_at FROM stores \
              WHERE lower(name) LIKE $1 ESCAPE '\\' ORDER BY name, id LIMIT 500",
         )
         .bind(pattern),
         Some(account_id) => sqlx::query(
-            "SELECT s.id, s.name, s.currency, s.created_at FROM stores s \
+            "SELECT s.id, s.name, s.currency, s.time_zone, s.created_at FROM stores s \
              JOIN store_members m ON m.store_id = s.id AND m.account_id = $2 \
              WHERE lower(s.name) LIKE $1 ESCAPE '\\' ORDER BY s.name, s.id LIMIT 500",
         )
@@ -73,11 +96,12 @@ pub async fn list_stores(db: &Db, filter: &str, member: Option<i64>) -> Result<V
 
 /// One store by id.
 pub async fn get_store(db: &Db, id: i64) -> Result<Store> {
-    let row = sqlx::query("SELECT id, name, currency, created_at FROM stores WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.reader())
-        .await?
-        .ok_or(Error::NotFound("store"))?;
+    let row =
+        sqlx::query("SELECT id, name, currency, time_zone, created_at FROM stores WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.reader())
+            .await?
+            .ok_or(Error::NotFound("store"))?;
     Store::from_row(&row)
 }
 

@@ -135,10 +135,17 @@ async fn store(database: &DatabaseArgs, command: StoreCommand) -> anyhow::Result
         name,
         currency,
         owner,
+        time_zone,
     } = command;
     let db = open(database).await?;
-    let (store_id, owner) =
-        db::accounts::create_store_with_owner(&db, &name, &currency.to_uppercase(), &owner).await?;
+    let (store_id, owner) = db::accounts::create_store_with_owner(
+        &db,
+        &name,
+        &currency.to_uppercase(),
+        &time_zone,
+        &owner,
+    )
+    .await?;
     println!(
         "store {store_id}: {name} ({}), owned by {}",
         currency.to_uppercase(),

@@ -117,6 +117,9 @@ pub enum StoreCommand {
         /// The owner's email.
         #[arg(long)]
         owner: String,
+        /// The IANA time zone its dates are shown in, e.g. Europe/Berlin.
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
     },
 }
 

@@ -474,3 +474,51 @@ async fn another_store_s_customer_is_not_found_and_untouched() {
         .await;
     assert_eq!(status, 401);
 }
+
+/// Dates on a store's pages are read on its wall clock: the same instant
+/// (2025-01-15 23:30 UTC) is the 16th in Berlin, in winter time, and stays
+/// the 15th in a UTC store. Exports keep UTC (ISO 8601 with `Z`).
+#[tokio::test]
+async fn dates_are_shown_in_the_stores_time_zone() {
+    let app = TestApp::spawn().await;
+    let at = 1_736_983_800_000; // 2025-01-15T23:30:00Z
+    let mut stores = Vec::new();
+    for (zone, email) in [
+        ("Europe/Berlin", "berlin@example.com"),
+        ("UTC", "utc@example.com"),
+    ] {
+        let (store, _) = db::accounts::create_store_with_owner(app.db(), zone, "EUR", zone, email)
+            .await
+            .unwrap();
+        db::accounts::upsert_account(app.db(), email, tests::PASSWORD, false)
+            .await
+            .unwrap();
+        tests::events::apply(
+            app.db(),
+            store,
+            &tests::events::lead("l1", at, user("u1", Some("lena@example.com"), None), "form"),
+        )
+        .await;
+        stores.push((store, email));
+    }
+    for ((store, email), expected) in stores
+        .into_iter()
+        .zip(["2025-01-16 00:30 CET", "2025-01-15 23:30 UTC"])
+    {
+        let session = app.sign_in(email).await;
+        let customer = customer_by_email(app.db(), store, "lena@example.com").await;
+        let (status, html) = session
+            .get(&format!(
+                "/api/customer/page?store_id={store}&customer_id={customer}"
+            ))
+            .await;
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains(expected), "{expected} in {html}");
+        let (_, list) = session
+            .get(&format!("/api/customers/search?store_id={store}"))
+            .await;
+        assert!(list.contains(expected), "{expected} in {list}");
+        let (_, csv) = session.get(&format!("/store/{store}/customers.csv")).await;
+        assert!(csv.contains("2025-01-15T23:30:00Z"), "{csv}");
+    }
+}

@@ -205,6 +205,7 @@ async fn arguments(world: &World, path: &str) -> Vec<(String, String)> {
             args = vec![
                 ("name", format!("Store {n}")),
                 ("currency", "EUR".into()),
+                ("time_zone", "Europe/Paris".into()),
                 ("owner_email", format!("creator{n}@example.com")),
             ];
         }
@@ -553,6 +554,7 @@ async fn admins_onboard_a_creator_with_a_store_and_its_owner() {
             &[
                 ("name", "Cleo's Ceramics"),
                 ("currency", "eur"),
+                ("time_zone", "Europe/Berlin"),
                 ("owner_email", "cleo@example.com"),
             ],
         )
@@ -587,6 +589,7 @@ async fn admins_onboard_a_creator_with_a_store_and_its_owner() {
     assert!((200..400).contains(&status), "{status}");
     let (_, home) = cleo.get(&format!("/store/{store}")).await;
     assert!(home.contains("Cleo"), "{home}");
+    assert!(home.contains("Times in Europe/Berlin"), "{home}");
     assert!(home.contains("settings-link"), "the owner runs it");
     assert_eq!(cleo.get(&format!("/store/{}", world.store)).await.0, 404);
 
@@ -642,10 +645,24 @@ async fn admins_onboard_a_creator_with_a_store_and_its_owner() {
             &[
                 ("name", "X"),
                 ("currency", "dollars"),
+                ("time_zone", "UTC"),
                 ("owner_email", "x@example.com"),
             ],
         )
         .await;
     assert_eq!(status, 400);
     assert!(body.contains("currency"), "{body}");
+    let (status, body) = admin
+        .post_form(
+            "/api/admin/stores/create",
+            &[
+                ("name", "X"),
+                ("currency", "USD"),
+                ("time_zone", "Mars/Olympus"),
+                ("owner_email", "x@example.com"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(body.contains("time_zone"), "{body}");
 }

@@ -273,7 +273,8 @@ mod ssr {
             "" => None,
             value => Some(timeline::TimelineCursor::parse("before", value)?),
         };
-        let (detail, notes, store_tags, timeline) = tokio::join!(
+        let (store, detail, notes, store_tags, timeline) = tokio::join!(
+            db::stores::get_store(db, store_id),
             detail::customer_detail(db, store_id, customer_id, now),
             notes::list_notes(db, store_id, customer_id),
             tags::store_tags(db, store_id),
@@ -285,7 +286,8 @@ mod ssr {
                 super::TIMELINE_PAGE
             ),
         );
-        let (detail, notes, store_tags, timeline) = (detail?, notes?, store_tags?, timeline?);
+        let (store, detail, notes, store_tags, timeline) =
+            (store?, detail?, notes?, store_tags?, timeline?);
         let profile = detail.profile;
         Ok(CustomerView {
             id: profile.id,
@@ -355,6 +357,7 @@ mod ssr {
             older: timeline.next.map(|cursor| cursor.to_param()),
             now_ms: now,
             role,
+            time_zone: store.time_zone,
         })
     }
 

@@ -28,7 +28,13 @@ pub async fn search_customers(
     );
     let (page, counts, store) = (page?, counts?, store?);
     Ok(CustomerList {
-        rows: page.rows.into_iter().map(Into::into).collect(),
+        rows: {
+            let clock = store.clock();
+            page.rows
+                .into_iter()
+                .map(|row| crate::model::customers::CustomerRowView::new(row, &clock))
+                .collect()
+        },
         next_after: page.next_cursor,
         total: counts.total,
         leads: counts.by_type.lead,
@@ -102,7 +108,11 @@ pub async fn customer_details(
     let db = crate::state::app_state()?.db;
     let now = db::time::now_ms();
     // The customer page's query; the row shows a part of it.
-    let details = db::customers::detail::customer_detail(&db, store_id, customer_id, now).await?;
+    let (store, details) = tokio::join!(
+        db::stores::get_store(&db, store_id),
+        db::customers::detail::customer_detail(&db, store_id, customer_id, now),
+    );
+    let (store, details) = (store?, details?);
     Ok(CustomerDetailView {
         courses: details
             .courses
@@ -143,5 +153,6 @@ pub async fn customer_details(
             .map(|v| (v.currency, v.net_cents))
             .collect(),
         now_ms: now,
+        time_zone: store.time_zone,
     })
 }

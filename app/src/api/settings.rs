@@ -14,6 +14,7 @@ use crate::{
 pub async fn store_members(store_id: i64) -> Result<Vec<MemberView>, AppError> {
     crate::auth::ssr::authorize_store(store_id, crate::auth::Right::ManageStore).await?;
     let db = crate::state::app_state()?.db;
+    let clock = db::stores::get_store(&db, store_id).await?.clock();
     Ok(db::accounts::members(&db, store_id)
         .await?
         .into_iter()
@@ -21,7 +22,7 @@ pub async fn store_members(store_id: i64) -> Result<Vec<MemberView>, AppError> {
             account_id: member.account_id,
             email: member.email,
             role: member.role,
-            added_at: member.added_at,
+            added_on: clock.date(member.added_at),
         })
         .collect())
 }
@@ -88,10 +89,11 @@ pub async fn remove_store_member(store_id: i64, account_id: i64) -> Result<(), A
 pub async fn store_api_keys(store_id: i64) -> Result<Vec<ApiKeyView>, AppError> {
     crate::auth::ssr::authorize_store(store_id, crate::auth::Right::ManageStore).await?;
     let db = crate::state::app_state()?.db;
+    let clock = db::stores::get_store(&db, store_id).await?.clock();
     Ok(db::api_keys::list(&db, store_id)
         .await?
         .into_iter()
-        .map(Into::into)
+        .map(|key| ApiKeyView::new(key, &clock))
         .collect())
 }
 
@@ -102,6 +104,7 @@ pub async fn create_api_key(store_id: i64, name: String) -> Result<CreatedKeyVie
         crate::auth::ssr::authorize_store(store_id, crate::auth::Right::ManageStore).await?;
     let db = crate::state::app_state()?.db;
     let created = db::api_keys::create(&db, store_id, &name).await?;
+    let clock = db::stores::get_store(&db, store_id).await?.clock();
     tracing::info!(
         store = store_id,
         by = access.account.id,
@@ -109,7 +112,7 @@ pub async fn create_api_key(store_id: i64, name: String) -> Result<CreatedKeyVie
         "api key created"
     );
     Ok(CreatedKeyView {
-        key: created.key.into(),
+        key: ApiKeyView::new(created.key, &clock),
         token: created.token,
     })
 }

@@ -37,6 +37,8 @@ pub struct CustomerView {
     pub now_ms: i64,
     /// The reader's role in the store: the page leaves out what it may not do.
     pub role: domain::access::Role,
+    /// The store's time zone (IANA): the page shows dates in it.
+    pub time_zone: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -195,6 +195,8 @@ pub struct CustomerRowView {
     pub status: String,
     pub total_spent_cents: i64,
     pub last_activity_at: i64,
+    /// `last_activity_at` on the store's wall clock (its time zone).
+    pub last_activity_label: String,
     pub joined_at: i64,
     pub courses_count: i64,
     pub products_count: i64,
@@ -267,6 +269,8 @@ pub struct CustomerDetailView {
     pub subscriptions: Vec<SubscriptionView>,
     pub totals: Vec<(String, i64)>,
     pub now_ms: i64,
+    /// The store's time zone (IANA): dates are shown in it.
+    pub time_zone: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -439,9 +443,11 @@ mod ssr {
         })
     }
 
-    impl From<CustomerRow> for CustomerRowView {
-        fn from(row: CustomerRow) -> Self {
+    impl CustomerRowView {
+        /// A row as the list shows it, its dates on the store's `clock`.
+        pub fn new(row: CustomerRow, clock: &db::time::Clock) -> Self {
             CustomerRowView {
+                last_activity_label: clock.date_time(row.last_activity_at),
                 id: row.id,
                 name: row.name,
                 email: row.email,

@@ -1,7 +1,7 @@
-//! `/admin/stores`, a platform admin's page ([`Right::AllStores`]; the page
+//! `/admin/stores`, a platform admin's page (`Right::AllStores`; the page
 //! gate answers 404 to anyone else): onboard a creator with a new store, its
-//! currency and its owner. An owner without an account gets one, with a
-//! one-time password shown once.
+//! currency, its time zone and its owner. An owner without an account gets
+//! one, with a one-time password shown once.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,7 +16,13 @@ pub fn AdminStoresPage() -> impl IntoView {
             Ok(created) => view! {
                 <div class="notice" role="status" data-testid="store-created">
                     <p>
-                        {format!("Created {} ({}), owned by {}. ", created.store.name, created.store.currency, created.owner.email)}
+                        {format!(
+                            "Created {} ({}, {}), owned by {}. ",
+                            created.store.name,
+                            created.store.currency,
+                            created.store.time_zone,
+                            created.owner.email,
+                        )}
                         <a href=format!("/store/{}", created.store.id) data-testid="store-created-link">"Open it"</a>
                     </p>
                     {created
@@ -59,6 +65,17 @@ pub fn AdminStoresPage() -> impl IntoView {
                     pattern="[A-Za-z]{3}"
                     placeholder="USD"
                     data-testid="store-currency-input"
+                />
+            </label>
+            <label>
+                "Time zone (dates on its pages are shown in it)"
+                <input
+                    name="time_zone"
+                    required
+                    value="UTC"
+                    maxlength="64"
+                    placeholder="Europe/Berlin"
+                    data-testid="store-time-zone-input"
                 />
             </label>
             <label>

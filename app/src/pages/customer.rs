@@ -26,7 +26,7 @@ use crate::{
         customer::{CustomerView, NoteView},
         customers::encode,
     },
-    pages::customers::format::{ago, date, date_time, initials, money, type_label},
+    pages::customers::format::{ago, initials, money, type_label},
 };
 
 #[component]
@@ -107,6 +107,10 @@ fn ids(store_id: i64, customer_id: i64) -> impl IntoView {
 #[cfg(feature = "ssr")]
 #[component]
 fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView {
+    // Dates as the store's people read them, in its time zone.
+    let clock = db::time::Clock::or_utc(&customer.time_zone);
+    let date = |ms: i64| clock.date(ms);
+    let date_time = |ms: i64| clock.date_time(ms);
     let now = customer.now_ms;
     let cid = customer.id;
     let name = customer
@@ -231,7 +235,7 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
     let notes = customer
         .notes
         .into_iter()
-        .map(|note| view! { <Note store_id customer_id=cid note /> })
+        .map(|note| view! { <Note store_id customer_id=cid note clock=clock.clone() /> })
         .collect_view();
     let timeline = customer
         .timeline
@@ -393,7 +397,8 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
 
 #[cfg(feature = "ssr")]
 #[component]
-fn Note(store_id: i64, customer_id: i64, note: NoteView) -> impl IntoView {
+fn Note(store_id: i64, customer_id: i64, note: NoteView, clock: db::time::Clock) -> impl IntoView {
+    let date_time = |ms: i64| clock.date_time(ms);
     let note_id = note.id.to_string();
     let delete_id = note_id.clone();
     let when = match note.edited_at {

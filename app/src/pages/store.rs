@@ -42,7 +42,9 @@ pub fn StorePage() -> impl IntoView {
                             <div class="page-head">
                                 <Title text=store.name.clone() />
                                 <h1 data-testid="store-name">{store.name}</h1>
-                                <span class="muted">{format!("Currency: {}", store.currency)}</span>
+                                <span class="muted" data-testid="store-facts">
+                                    {format!("Currency: {} · Times in {}", store.currency, store.time_zone)}
+                                </span>
                                 <a class="button primary" href=format!("/store/{}/customers", store.id)>
                                     "Customers"
                                 </a>

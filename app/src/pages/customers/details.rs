@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use crate::api::customer_details_html;
 #[cfg(feature = "ssr")]
 use {
-    super::format::{ago, date, date_time, money},
+    super::format::{ago, money},
     crate::model::customers::CustomerDetailView,
 };
 
@@ -53,6 +53,10 @@ pub fn Details(store_id: i64, customer_id: i64, panel_id: String) -> impl IntoVi
 pub fn render(details: CustomerDetailView) -> String {
     use leptos::tachys::view::RenderHtml;
     let now = details.now_ms;
+    // Dates as the store's people read them, in its time zone.
+    let clock = db::time::Clock::or_utc(&details.time_zone);
+    let date = |ms: i64| clock.date(ms);
+    let date_time = |ms: i64| clock.date_time(ms);
     let courses = if details.courses.is_empty() {
         view! { <p class="muted">"No courses."</p> }.into_any()
     } else {

@@ -54,24 +54,8 @@ fn civil(ms: i64) -> (i64, u32, u32, i64) {
     (y, m, d, ms_of_day)
 }
 
-/// `2025-11-24`.
-pub fn date(ms: i64) -> String {
-    let (y, m, d, _) = civil(ms);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// `2025-11-24 14:03 UTC`.
-pub fn date_time(ms: i64) -> String {
-    let (y, m, d, t) = civil(ms);
-    let minutes = t / 60_000;
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        minutes / 60,
-        minutes % 60
-    )
-}
-
-/// `2025-11-24T14:03:09Z` (for exports).
+/// `2025-11-24T14:03:09Z` (for exports: UTC, whatever the store's zone;
+/// pages show dates on the store's clock, `db::time::Clock`).
 pub fn iso(ms: i64) -> String {
     let (y, m, d, t) = civil(ms);
     let seconds = t / 1000;
@@ -135,10 +119,7 @@ mod tests {
         assert_eq!(thousands(-1_000_000), "-1,000,000");
         assert_eq!(money(123_450, "USD"), "$1,234.50");
         assert_eq!(money(-5, "CHF"), "-0.05 CHF");
-        assert_eq!(
-            date_time(1_709_164_800_000 + 61_000),
-            "2024-02-29 00:01 UTC"
-        );
+        assert_eq!(iso(1_709_164_800_000 + 61_000), "2024-02-29T00:01:01Z");
         assert_eq!(ago(0, 3 * DAY_MS + 5), "3 days ago");
         assert_eq!(ago(0, 1_000), "just now");
         assert_eq!(initials(Some("ann lee smith"), None), "AL");

@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use super::{
     PageState,
     details::Details,
-    format::{ago, date_time, initials, money, plural, thousands, type_label},
+    format::{ago, initials, money, plural, thousands, type_label},
 };
 use crate::{
     auth::Right,
@@ -239,7 +239,7 @@ fn Row(row: CustomerRowView, now: i64, currency: String) -> impl IntoView {
                 </span>
                 <span class=status_class>{status_label}</span>
                 <span class="spent num">{money(row.total_spent_cents, &currency)}</span>
-                <span class="activity" title=date_time(row.last_activity_at)>
+                <span class="activity" title=row.last_activity_label.clone()>
                     {ago(row.last_activity_at, now)}
                 </span>
                 <span class="courses num" title=plural(row.products_count, "product", "products")>

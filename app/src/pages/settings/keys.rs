@@ -7,7 +7,6 @@ use crate::{
     api::{CreateApiKey, RevokeApiKey, store_api_keys},
     error::AppError,
     model::ApiKeyView,
-    pages::customers::format::date,
 };
 
 /// The panel's actions and the list they refresh.
@@ -101,8 +100,8 @@ fn KeyTable(
     let rows = keys
         .into_iter()
         .map(|key| {
-            let state = match key.revoked_at {
-                Some(at) => view! { <span class="muted">{format!("revoked {}", date(at))}</span> }.into_any(),
+            let state = match key.revoked_on.clone() {
+                Some(on) => view! { <span class="muted">{format!("revoked {on}")}</span> }.into_any(),
                 None => view! {
                     <ActionForm action=revoke attr:class="inline-form">
                         <input type="hidden" name="store_id" value=store_id.to_string() />
@@ -116,7 +115,7 @@ fn KeyTable(
                 <tr data-testid="key-row">
                     <td>{key.name.clone()}</td>
                     <td><code>{format!("{}…", key.prefix)}</code></td>
-                    <td>{date(key.created_at)}</td>
+                    <td>{key.created_on.clone()}</td>
                     <td>{state}</td>
                 </tr>
             }

@@ -8,7 +8,6 @@ use crate::{
     auth::Role,
     error::AppError,
     model::MemberView,
-    pages::customers::format::date,
 };
 
 /// The panel's actions and the list they refresh.
@@ -128,7 +127,7 @@ fn MemberTable(
                 <tr data-testid="member-row">
                     <td data-testid="member-row-email">{member.email.clone()}</td>
                     <td>{member.role.as_str()}</td>
-                    <td>{date(member.added_at)}</td>
+                    <td>{member.added_on.clone()}</td>
                     <td>{action}</td>
                 </tr>
             }

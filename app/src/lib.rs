@@ -86,6 +86,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/store/:store_id/settings") view=crate::pages::SettingsPage />
                     <Route path=path!("/admin/backfill") view=crate::pages::AdminBackfillPage />
                     <Route path=path!("/admin/stores") view=crate::pages::AdminStoresPage />
+                    <Route path=path!("/account") view=crate::pages::AccountPage />
                 </Routes>
             </Layout>
         </Router>

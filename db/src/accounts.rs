@@ -425,3 +425,23 @@ pub async fn create_store_with_owner(
     let owner = add_member_by_email(db, store_id, owner_email, Role::Owner).await?;
     Ok((store_id, owner))
 }
+
+/// Sets the password of account `id`; every session signed in before ends
+/// (the session generation moves on). Returns the account as it now is.
+#[tracing::instrument(skip(db, password))]
+pub async fn set_password(db: &Db, id: i64, password: &str) -> Result<Account> {
+    let hash = hash_password(password).await?;
+    let changed = sqlx::query(
+        "UPDATE accounts SET password_hash = $2, session_generation = session_generation + 1 \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(hash)
+    .execute(db.writer())
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(Error::NotFound("account"));
+    }
+    get_account(db, id).await?.ok_or(Error::NotFound("account"))
+}

@@ -440,8 +440,7 @@ async fn every_page_carries_the_shell_the_security_headers_and_a_nonce() {
             "{path}: no stylesheet in {html}"
         );
         assert!(
-            html.contains("data-testid=\"account-email\"")
-                && html.contains(">ann@example.com</span>"),
+            html.contains("data-testid=\"account-email\"") && html.contains(">ann@example.com</a>"),
             "{path}: no top bar in {html}"
         );
         // Routed pages hydrate; pages the server renders whole load no WASM,

@@ -30,7 +30,7 @@ fn scope_of(path: &str) -> Scope {
     use Right::*;
     match path {
         "/api/sign_in" | "/api/sign_out" => Scope::Anyone,
-        "/api/who_am_i" | "/api/stores" => Scope::Account,
+        "/api/who_am_i" | "/api/stores" | "/api/account/password" => Scope::Account,
         "/api/store"
         | "/api/customer/page"
         | "/api/customer/data"

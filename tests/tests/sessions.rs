@@ -172,3 +172,58 @@ async fn the_purge_removes_expired_sessions_and_closed_throttle_windows() {
     assert_eq!(count("SELECT COUNT(*) FROM sessions").await, 0);
     assert_eq!(count("SELECT COUNT(*) FROM sign_in_attempts").await, 0);
 }
+
+/// Changing one's password on the account page ends the account's other
+/// sessions at once and keeps this one; a wrong current password changes
+/// nothing.
+#[tokio::test]
+async fn a_password_change_ends_the_other_sessions_and_keeps_this_one() {
+    let app = TestApp::spawn().await;
+    let (store, _) = app
+        .create_owned_store("Ann's Academy", "ann@example.com")
+        .await;
+    let here = app.sign_in("ann@example.com").await;
+    let elsewhere = app.sign_in("ann@example.com").await;
+    let path = format!("/api/store?store_id={store}");
+
+    let (status, body) = here
+        .post_form(
+            "/api/account/password",
+            &[
+                ("current_password", "not my password"),
+                ("new_password", "a brand new password"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("current_password"), "{body}");
+    assert_eq!(elsewhere.get(&path).await.0, 200, "nothing changed");
+
+    let (status, body) = here
+        .post_form(
+            "/api/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a brand new password"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(here.get(&path).await.0, 200, "this session carries on");
+    assert_eq!(elsewhere.get(&path).await.0, 401, "the other one has ended");
+    let fresh = tests::Session {
+        client: app.client.clone(),
+        address: app.address.clone(),
+    };
+    let (status, _) = fresh
+        .post_form(
+            "/api/sign_in",
+            &[
+                ("email", "ann@example.com"),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 401, "the old password no longer signs in");
+}

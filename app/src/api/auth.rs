@@ -56,6 +56,47 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
     Ok(())
 }
 
+/// Changes the signed-in account's password, after checking the current one
+/// (counted like a sign-in attempt, so this cannot be used to guess it).
+/// Every other session of the account ends; this one carries on under a new
+/// id.
+#[server(endpoint = "account/password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    use crate::{auth::ssr, state::app_state};
+    use db::{accounts, sign_in_throttle as throttle, time::now_ms};
+
+    let account = ssr::require_account().await?;
+    let db = app_state()?.db;
+    let subject = format!("email:{}", account.email.trim().to_lowercase());
+    if throttle::count_attempt(&db, &subject, now_ms(), THROTTLE_WINDOW_MS).await?
+        > MAX_ATTEMPTS_PER_EMAIL
+    {
+        return Err(AppError::TooManyRequests);
+    }
+    let (_, hash) = accounts::find_for_sign_in(&db, &account.email)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if !accounts::verify_password(&current_password, &hash).await? {
+        return Err(AppError::Invalid {
+            field: "current_password".into(),
+            message: "is not your current password".into(),
+        });
+    }
+    let account = accounts::set_password(&db, account.id, &new_password).await?;
+    throttle::clear(&db, &subject).await?;
+    let session = ssr::session().await?;
+    session.cycle_id().await.map_err(|_| AppError::Internal)?;
+    ssr::remember(&session, &account).await?;
+    tracing::info!(
+        account = account.id,
+        "password changed; other sessions ended"
+    );
+    Ok(())
+}
+
 /// Ends the session.
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {

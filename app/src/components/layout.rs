@@ -54,9 +54,9 @@ pub fn Layout(children: Children, #[prop(optional)] server_page: bool) -> impl I
                                 <div class="account-bar">
                                     {(!server_page).then(|| view! { <StoreSwitcher stores=me.stores /> })}
                                     <div class="account">
-                                        <span class="muted" data-testid="account-email">
+                                        <a href="/account" class="muted" data-testid="account-email" title="Change your password">
                                             {me.email}
-                                        </span>
+                                        </a>
                                         {me
                                             .is_admin
                                             .then(|| {

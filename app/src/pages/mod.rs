@@ -1,5 +1,6 @@
 //! One file per page.
 
+mod account;
 mod admin_stores;
 pub mod customer;
 pub mod customers;
@@ -11,6 +12,7 @@ mod settings;
 mod store;
 mod stores;
 
+pub use account::AccountPage;
 pub use admin_stores::AdminStoresPage;
 pub use customer::CustomerPage;
 pub use customers::CustomersPage;

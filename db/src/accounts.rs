@@ -422,8 +422,17 @@ pub async fn create_store_with_owner(
 ) -> Result<(i64, AddedAccount)> {
     normalize_email(owner_email)?;
     let store_id = crate::stores::create_store_in_zone(db, name, currency, time_zone).await?;
-    let owner = add_member_by_email(db, store_id, owner_email, Role::Owner).await?;
-    Ok((store_id, owner))
+    match add_member_by_email(db, store_id, owner_email, Role::Owner).await {
+        Ok(owner) => Ok((store_id, owner)),
+        Err(error) => {
+            // No store without an owner: take the new, empty store back.
+            sqlx::query("DELETE FROM stores WHERE id = $1")
+                .bind(store_id)
+                .execute(db.writer())
+                .await?;
+            Err(error)
+        }
+    }
 }
 
 /// Sets the password of account `id`; every session signed in before ends

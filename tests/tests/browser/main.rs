@@ -7,5 +7,6 @@ mod backfill;
 mod customer;
 mod customers;
 mod members;
+mod onboarding;
 mod sign_in;
 mod weight;

@@ -197,14 +197,7 @@ fn History(runs: Vec<BackfillRunView>) -> impl IntoView {
     }
 }
 
+/// Counts as the rest of the app writes them (`2,314`).
 fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::pages::customers::format::thousands(i64::try_from(n).unwrap_or(i64::MAX))
 }

@@ -75,6 +75,18 @@ impl TestApp {
         )
     }
 
+    /// A new signed-out client of its own (it keeps no cookies) that posts
+    /// with this app's `Origin`, as the sign-in form does.
+    pub fn signed_out(&self) -> Session {
+        Session {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            address: self.address.clone(),
+        }
+    }
+
     /// A browser-like session signed in as `email` (cookies kept, same-origin
     /// `Origin` sent on every request).
     pub async fn sign_in(&self, email: &str) -> Session {

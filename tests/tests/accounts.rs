@@ -193,10 +193,7 @@ async fn cross_origin_state_changes_are_refused_and_change_nothing() {
 #[tokio::test]
 async fn unknown_email_and_wrong_password_get_the_same_answer() {
     let Tenants { app, .. } = tenants().await;
-    let session = tests::Session {
-        client: app.client.clone(),
-        address: app.address.clone(),
-    };
+    let session = app.signed_out();
     let wrong_password = session
         .post_form(
             "/api/sign_in",
@@ -229,10 +226,7 @@ async fn unknown_email_and_wrong_password_get_the_same_answer() {
 #[tokio::test]
 async fn sign_in_is_throttled_per_account() {
     let Tenants { app, .. } = tenants().await;
-    let session = tests::Session {
-        client: app.client.clone(),
-        address: app.address.clone(),
-    };
+    let session = app.signed_out();
     let wrong = [
         ("email", "ann@example.com"),
         ("password", "wrong password"),
@@ -267,10 +261,7 @@ async fn sign_in_is_throttled_per_account() {
 #[tokio::test]
 async fn sign_in_is_throttled_per_address() {
     let Tenants { app, .. } = tenants().await;
-    let session = tests::Session {
-        client: app.client.clone(),
-        address: app.address.clone(),
-    };
+    let session = app.signed_out();
     // Spread over many emails so no single account hits its own limit.
     for attempt in 0..app::api::MAX_FAILURES_PER_ADDRESS {
         let email = format!("guess{attempt}@example.com");

@@ -32,10 +32,7 @@ async fn a_password_reset_ends_the_accounts_sessions_everywhere() {
         .unwrap();
     assert_eq!(response.status(), 303, "nor on another app server");
     // Signing in with the new password works; the old one does not.
-    let session = tests::Session {
-        client: app.client.clone(),
-        address: app.address.clone(),
-    };
+    let session = app.signed_out();
     let (status, _) = session
         .post_form(
             "/api/sign_in",
@@ -132,19 +129,17 @@ async fn the_purge_removes_expired_sessions_and_closed_throttle_windows() {
     app.create_owned_store("Ann's Academy", "ann@example.com")
         .await;
     let ann = app.sign_in("ann@example.com").await;
-    let _bob_fails = tests::Session {
-        client: app.client.clone(),
-        address: app.address.clone(),
-    }
-    .post_form(
-        "/api/sign_in",
-        &[
-            ("email", "bob@example.com"),
-            ("password", "wrong password"),
-            ("next", "/"),
-        ],
-    )
-    .await;
+    let _bob_fails = app
+        .signed_out()
+        .post_form(
+            "/api/sign_in",
+            &[
+                ("email", "bob@example.com"),
+                ("password", "wrong password"),
+                ("next", "/"),
+            ],
+        )
+        .await;
     let now = db::time::now_ms();
     let db = app.db().clone();
     let count = |sql: &'static str| {
@@ -211,10 +206,7 @@ async fn a_password_change_ends_the_other_sessions_and_keeps_this_one() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(here.get(&path).await.0, 200, "this session carries on");
     assert_eq!(elsewhere.get(&path).await.0, 401, "the other one has ended");
-    let fresh = tests::Session {
-        client: app.client.clone(),
-        address: app.address.clone(),
-    };
+    let fresh = app.signed_out();
     let (status, _) = fresh
         .post_form(
             "/api/sign_in",

@@ -4,7 +4,7 @@
 //! URL parser would make of it.
 
 use futures_util::future::join_all;
-use tests::{PASSWORD, Session, TestApp};
+use tests::{PASSWORD, TestApp};
 
 /// This process's peak resident memory (VmHWM), in MiB.
 fn peak_rss_mib() -> f64 {
@@ -19,16 +19,6 @@ fn peak_rss_mib() -> f64 {
         .map_or(0.0, |kib| kib / 1024.0)
 }
 
-fn signed_out(app: &TestApp) -> Session {
-    Session {
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-        address: app.address.clone(),
-    }
-}
-
 #[tokio::test]
 async fn three_hundred_parallel_wrong_passwords_get_at_most_five_checks() {
     let app = TestApp::spawn().await;
@@ -36,7 +26,7 @@ async fn three_hundred_parallel_wrong_passwords_get_at_most_five_checks() {
         .await;
     let before = peak_rss_mib();
     let attempts = (0..300).map(|i| {
-        let session = signed_out(&app);
+        let session = app.signed_out();
         async move {
             session
                 .post_form(
@@ -69,7 +59,8 @@ async fn three_hundred_parallel_wrong_passwords_get_at_most_five_checks() {
     assert!(db::accounts::password_work_peak() <= cores);
 
     // Locked: the right password is refused too, without being checked.
-    let (status, _) = signed_out(&app)
+    let (status, _) = app
+        .signed_out()
         .post_form(
             "/api/sign_in",
             &[
@@ -136,7 +127,8 @@ async fn no_next_leads_off_this_app() {
     let base = url::Url::parse(&app.address).unwrap();
     assert!(HOSTILE_NEXT.len() >= 30);
     for next in HOSTILE_NEXT.iter().chain(&["/store/1/customers?q=a%20b"]) {
-        let response = signed_out(&app)
+        let response = app
+            .signed_out()
             .client
             .post(app.url("/api/sign_in"))
             .header("origin", &app.address)

@@ -4,30 +4,10 @@
 use fantoccini::Locator;
 use tests::{
     TestDatabase,
-    browser::{Page, ReleaseServer, seed_owned_store, sign_in, with_browser},
+    browser::{ReleaseServer, seed_owned_store, sign_in, with_browser},
 };
 
 const COUNT: &str = "document.querySelector('[data-testid=match-count]')?.textContent";
-
-async fn type_into(page: &Page, css: &str, text: &str) {
-    page.client
-        .find(Locator::Css(css))
-        .await
-        .unwrap()
-        .send_keys(text)
-        .await
-        .unwrap();
-}
-
-async fn click(page: &Page, css: &str) {
-    page.client
-        .find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
 
 #[tokio::test]
 #[ignore = "needs the release build and Chromium: run through scripts/test.sh"]
@@ -51,7 +31,7 @@ async fn profile_notes_tags_bulk_tag_import_and_erase() {
         page.open(&format!("{base}{list}?sort=-total_spent")).await;
         page.wait_for("document.querySelectorAll('.customer-row').length > 0", "rows")
             .await;
-        click(&page, ".customer-row").await;
+        page.click(".customer-row").await;
         page.wait_for("!!document.querySelector('[data-testid=open-customer]')", "the profile link")
             .await;
         let profile = page
@@ -65,15 +45,15 @@ async fn profile_notes_tags_bulk_tag_import_and_erase() {
         assert!(page.js("!!document.querySelector('[data-testid=customer-value]')").await.as_bool().unwrap());
 
         // A note, then a tag: both show, and the timeline has them on top.
-        type_into(&page, "[data-testid=note-input]", "Called about the workbook").await;
-        click(&page, "[data-testid=note-add]").await;
+        page.type_into("[data-testid=note-input]", "Called about the workbook").await;
+        page.click("[data-testid=note-add]").await;
         page.wait_for(
             "[...document.querySelectorAll('[data-testid=note]')].some(n => n.textContent.includes('Called about the workbook'))",
             "the note",
         )
         .await;
-        type_into(&page, "[data-testid=tag-input]", "Gold").await;
-        click(&page, "[data-testid=tag-add]").await;
+        page.type_into("[data-testid=tag-input]", "Gold").await;
+        page.click("[data-testid=tag-add]").await;
         page.wait_for(
             "[...document.querySelectorAll('[data-testid=customer-tag]')].some(t => t.textContent.includes('Gold'))",
             "the tag",
@@ -93,8 +73,8 @@ async fn profile_notes_tags_bulk_tag_import_and_erase() {
         page.open(&format!("{base}{list}?type=lead")).await;
         page.wait_for("document.querySelectorAll('.customer-row').length > 0", "rows").await;
         let leads = page.js(&format!("{COUNT}.replace(/[^0-9]/g, '')")).await;
-        click(&page, "[data-testid=bulk-tag-open]").await;
-        type_into(&page, "[data-testid=bulk-tag-input]", "Warm leads").await;
+        page.click("[data-testid=bulk-tag-open]").await;
+        page.type_into("[data-testid=bulk-tag-input]", "Warm leads").await;
         let confirm = page
             .js("document.querySelector('[data-testid=bulk-tag-confirm]').parentElement.textContent")
             .await;
@@ -102,8 +82,8 @@ async fn profile_notes_tags_bulk_tag_import_and_erase() {
             confirm.as_str().unwrap().contains(&format!("tag all {} customers", leads.as_str().unwrap())),
             "{confirm} / {leads}"
         );
-        click(&page, "[data-testid=bulk-tag-confirm]").await;
-        click(&page, "[data-testid=bulk-tag-apply]").await;
+        page.click("[data-testid=bulk-tag-confirm]").await;
+        page.click("[data-testid=bulk-tag-apply]").await;
         page.wait_for("location.search === '?tag=Warm%20leads'", "the tag's list").await;
         page.wait_for("document.body.dataset.hydrated === 'true'", "hydration").await;
         page.wait_for("!!document.querySelector('[data-testid=match-count]')", "the count").await;
@@ -123,11 +103,11 @@ async fn profile_notes_tags_bulk_tag_import_and_erase() {
             .send_keys(csv_path.to_str().unwrap())
             .await
             .unwrap();
-        click(&page, "[data-testid=import-preview-button]").await;
+        page.click("[data-testid=import-preview-button]").await;
         page.wait_for("!!document.querySelector('[data-testid=import-preview]')", "the preview").await;
         let counts = page.js("document.querySelector('[data-testid=import-counts]').textContent").await;
         assert_eq!(counts, "2 rows: 1 to import, 1 with problems.");
-        click(&page, "[data-testid=import-run]").await;
+        page.click("[data-testid=import-run]").await;
         page.wait_for("!!document.querySelector('[data-testid=import-result]')", "the summary").await;
         assert_eq!(
             page.js("document.querySelector('[data-testid=import-result]').textContent").await,
@@ -137,20 +117,20 @@ async fn profile_notes_tags_bulk_tag_import_and_erase() {
         page.wait_for(&format!("{COUNT} === '1 customer matches'"), "the imported lead").await;
 
         // Erase the imported lead: back to the list, which no longer has them.
-        click(&page, ".customer-row").await;
+        page.click(".customer-row").await;
         page.wait_for("!!document.querySelector('[data-testid=open-customer]')", "the profile link").await;
         let profile = page.js("document.querySelector('[data-testid=open-customer]').href").await;
         page.open(profile.as_str().unwrap()).await;
         page.js("(document.querySelector('details.danger').open = true, true)").await;
-        type_into(&page, "[data-testid=erase-confirm]", "erase").await;
-        click(&page, "[data-testid=erase]").await;
+        page.type_into("[data-testid=erase-confirm]", "erase").await;
+        page.click("[data-testid=erase]").await;
         page.wait_for(&format!("location.pathname === '{list}'"), "the list after erasure").await;
         page.open(&format!("{base}{list}?q=quinn.import")).await;
         page.wait_for(&format!("{COUNT} === '0 customers match'"), "the lead gone").await;
 
         // Screenshots of the profile at desktop and phone widths.
         page.open(&format!("{base}{list}?sort=-total_spent")).await;
-        click(&page, ".customer-row").await;
+        page.click(".customer-row").await;
         page.wait_for("!!document.querySelector('[data-testid=open-customer]')", "the profile link").await;
         let profile = page.js("document.querySelector('[data-testid=open-customer]').href").await;
         page.open(profile.as_str().unwrap()).await;

@@ -5,21 +5,10 @@
 //! request to that store answers not found. Run by scripts/test.sh with
 //! `--run-ignored only`.
 
-use fantoccini::Locator;
 use tests::{
     TestDatabase,
-    browser::{Page, ReleaseServer, seed_owned_store, sign_in, sign_in_with, with_browser},
+    browser::{ReleaseServer, seed_owned_store, sign_in, sign_in_with, with_browser},
 };
-
-async fn click(page: &Page, css: &str) {
-    page.client
-        .find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
 
 fn present(page_js: serde_json::Value) -> bool {
     page_js.as_bool().unwrap()
@@ -41,14 +30,8 @@ async fn the_owner_adds_a_member_who_reads_but_does_not_manage_then_removes_them
         sign_in(&page, &base, "owner@example.com", &settings).await;
         page.wait_for("!!document.querySelector('[data-testid=member-email]')", "the members panel")
             .await;
-        page.client
-            .find(Locator::Css("[data-testid=member-email]"))
-            .await
-            .unwrap()
-            .send_keys("mia.member@example.com")
-            .await
-            .unwrap();
-        click(&page, "[data-testid=member-add]").await;
+        page.type_into("[data-testid=member-email]", "mia.member@example.com").await;
+        page.click("[data-testid=member-add]").await;
         page.wait_for("!!document.querySelector('[data-testid=member-password]')", "the one-time password")
             .await;
         let password = page
@@ -95,7 +78,7 @@ async fn the_owner_adds_a_member_who_reads_but_does_not_manage_then_removes_them
         sign_in(&page, &base, "owner@example.com", &settings).await;
         page.wait_for("document.querySelectorAll('[data-testid=member-remove]').length === 1", "the remove button")
             .await;
-        click(&page, "[data-testid=member-remove]").await;
+        page.click("[data-testid=member-remove]").await;
         page.wait_for(
             "![...document.querySelectorAll('[data-testid=member-row-email]')].some(e => e.textContent === 'mia.member@example.com')",
             "the member gone from the list",

@@ -4,27 +4,10 @@
 //! on its clock, and changes the password on `/account`. Run by
 //! scripts/test.sh with `--run-ignored only`.
 
-use fantoccini::Locator;
 use tests::{
     PASSWORD, TestDatabase,
-    browser::{Page, ReleaseServer, sign_in, sign_in_with, with_browser},
+    browser::{ReleaseServer, sign_in, sign_in_with, with_browser},
 };
-
-async fn fill(page: &Page, css: &str, text: &str) {
-    let field = page.client.find(Locator::Css(css)).await.unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn click(page: &Page, css: &str) {
-    page.client
-        .find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
 
 #[tokio::test]
 #[ignore = "needs the release build and Chromium: run through scripts/test.sh"]
@@ -43,16 +26,14 @@ async fn an_admin_onboards_a_creator_who_signs_in_and_changes_the_password() {
             "the form",
         )
         .await;
-        fill(&page, "[data-testid=store-name-input]", "Cleo's Ceramics").await;
-        fill(&page, "[data-testid=store-currency-input]", "EUR").await;
-        fill(
-            &page,
-            "[data-testid=store-time-zone-input]",
-            "Europe/Berlin",
-        )
-        .await;
-        fill(&page, "[data-testid=store-owner-input]", "cleo@example.com").await;
-        click(&page, "[data-testid=store-create]").await;
+        page.fill("[data-testid=store-name-input]", "Cleo's Ceramics")
+            .await;
+        page.fill("[data-testid=store-currency-input]", "EUR").await;
+        page.fill("[data-testid=store-time-zone-input]", "Europe/Berlin")
+            .await;
+        page.fill("[data-testid=store-owner-input]", "cleo@example.com")
+            .await;
+        page.click("[data-testid=store-create]").await;
         page.wait_for(
             "!!document.querySelector('[data-testid=owner-password]')",
             "the one-time password",
@@ -94,15 +75,16 @@ async fn an_admin_onboards_a_creator_who_signs_in_and_changes_the_password() {
         );
 
         // And changes the one-time password from the top bar's link.
-        click(&page, "[data-testid=account-email]").await;
+        page.click("[data-testid=account-email]").await;
         page.wait_for(
             "!!document.querySelector('input[name=current_password]')",
             "the account page",
         )
         .await;
-        fill(&page, "input[name=current_password]", &password).await;
-        fill(&page, "input[name=new_password]", "clay and glaze forever").await;
-        click(&page, "button[type=submit].primary").await;
+        page.fill("input[name=current_password]", &password).await;
+        page.fill("input[name=new_password]", "clay and glaze forever")
+            .await;
+        page.click("button[type=submit].primary").await;
         page.wait_for(
             "!!document.querySelector('[data-testid=password-changed]')",
             "the change confirmed",

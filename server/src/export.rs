@@ -100,7 +100,8 @@ fn cells(row: &ExportRow, currency: &str) -> impl Iterator<Item = String> {
     [
         c.name.clone().unwrap_or_default(),
         c.email.clone().unwrap_or_default(),
-        c.customer_type.as_str().to_string(),
+        // The page's words (Lead, Customer, Subscriber), not the stored kind.
+        format::type_label(c.customer_type.as_str()).to_string(),
         c.status.as_str().to_string(),
         format!(
             "{}{}.{:02}",

@@ -285,6 +285,14 @@ async fn the_csv_holds_exactly_the_filtered_set_with_formulas_defused() {
     assert_eq!(evil[0], "'=HYPERLINK(\"http://x\",\"y\")");
     assert_eq!(evil[11], "Kiln Workbook");
     assert_eq!(evil[4], "15.00");
+    // The Type column says what the page says.
+    assert_eq!(evil[2], "Customer");
+    assert!(
+        all[1..]
+            .iter()
+            .all(|r| ["Lead", "Customer", "Subscriber"].contains(&r[2].as_str())),
+        "{all:?}"
+    );
     let plus = by_email("plus@example.com");
     assert_eq!(plus[0], "'+1 Caller, Esq.");
     assert_eq!(plus[10], "Zebra Taming");

@@ -94,12 +94,7 @@ impl TestApp {
             client: client(),
             address: self.address.clone(),
         };
-        let (status, body) = session
-            .post_form(
-                "/api/sign_in",
-                &[("email", email), ("password", PASSWORD), ("next", "/")],
-            )
-            .await;
+        let (status, body) = session.try_sign_in(email, PASSWORD).await;
         assert!(
             (200..400).contains(&status),
             "sign in as {email} failed: {status} {body}"
@@ -121,6 +116,16 @@ impl Session {
 
     pub async fn get(&self, path: &str) -> (u16, String) {
         get(&self.client, &self.url(path)).await
+    }
+
+    /// Tries to sign in as `email` with `password` (then to go home);
+    /// answers the status and the body.
+    pub async fn try_sign_in(&self, email: &str, password: &str) -> (u16, String) {
+        self.post_form(
+            "/api/sign_in",
+            &[("email", email), ("password", password), ("next", "/")],
+        )
+        .await
     }
 
     /// POSTs a form from this app's own origin.

@@ -151,11 +151,8 @@ async fn arguments(world: &World, path: &str) -> Vec<(String, String)> {
         }
         "/api/customer/note/edit" | "/api/customer/note/delete" => {
             let customer = fresh_customer(app, store).await;
-            let owner = db::accounts::find_by_email(db, "ann@example.com")
-                .await
-                .unwrap()
-                .unwrap();
-            let note = db::customers::notes::add_note(db, store, customer, owner.id, "first", now)
+            let owner = account_id(app, "ann@example.com").await;
+            let note = db::customers::notes::add_note(db, store, customer, owner, "first", now)
                 .await
                 .unwrap();
             args.push(("customer_id", customer.to_string()));
@@ -392,6 +389,28 @@ async fn a_member_is_shown_no_owner_controls() {
 
 /// Removing a member ends their access to that store at once (their next
 /// request answers as for a store that does not exist) and nowhere else.
+/// The id of the account with `email`.
+async fn account_id(app: &TestApp, email: &str) -> i64 {
+    db::accounts::find_by_email(app.db(), email)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no account {email}"))
+        .id
+}
+
+/// `owner` removes `account` from `store` on the settings page.
+async fn remove_member(owner: &Session, store: i64, account: i64) -> (u16, String) {
+    owner
+        .post_form(
+            "/api/settings/members/remove",
+            &[
+                ("store_id", &store.to_string()),
+                ("account_id", &account.to_string()),
+            ],
+        )
+        .await
+}
+
 #[tokio::test]
 async fn a_removed_member_loses_that_store_at_once_and_keeps_the_others() {
     let world = world().await;
@@ -399,26 +418,15 @@ async fn a_removed_member_loses_that_store_at_once_and_keeps_the_others() {
         .app
         .create_owned_store("Bob's Books", "bob@example.com")
         .await;
-    let mia = db::accounts::find_by_email(world.app.db(), "mia@example.com")
-        .await
-        .unwrap()
-        .unwrap();
-    db::accounts::add_member(world.app.db(), other, mia.id, Role::Member)
+    let mia = account_id(&world.app, "mia@example.com").await;
+    db::accounts::add_member(world.app.db(), other, mia, Role::Member)
         .await
         .unwrap();
     let (_, member) = &world.sessions[0];
     let (_, owner) = &world.sessions[1];
     assert_eq!(member.get(&format!("/store/{}", world.store)).await.0, 200);
 
-    let (status, body) = owner
-        .post_form(
-            "/api/settings/members/remove",
-            &[
-                ("store_id", &world.store.to_string()),
-                ("account_id", &mia.id.to_string()),
-            ],
-        )
-        .await;
+    let (status, body) = remove_member(owner, world.store, mia).await;
     assert_eq!(status, 200, "{body}");
     let (status, _) = member.get(&format!("/store/{}", world.store)).await;
     assert_eq!(status, 404);
@@ -435,38 +443,16 @@ async fn a_removed_member_loses_that_store_at_once_and_keeps_the_others() {
 
     // The owner cannot be removed from the page, and another store's
     // member is not found.
-    let ann = db::accounts::find_by_email(world.app.db(), "ann@example.com")
-        .await
-        .unwrap()
-        .unwrap();
-    let (status, _) = owner
-        .post_form(
-            "/api/settings/members/remove",
-            &[
-                ("store_id", &world.store.to_string()),
-                ("account_id", &ann.id.to_string()),
-            ],
-        )
-        .await;
+    let ann = account_id(&world.app, "ann@example.com").await;
+    let (status, _) = remove_member(owner, world.store, ann).await;
     assert_eq!(status, 400);
-    let bob = db::accounts::find_by_email(world.app.db(), "bob@example.com")
-        .await
-        .unwrap()
-        .unwrap();
-    let (status, _) = owner
-        .post_form(
-            "/api/settings/members/remove",
-            &[
-                ("store_id", &world.store.to_string()),
-                ("account_id", &bob.id.to_string()),
-            ],
-        )
-        .await;
+    let bob = account_id(&world.app, "bob@example.com").await;
+    let (status, _) = remove_member(owner, world.store, bob).await;
     assert_eq!(status, 404);
     let still: i64 = lookup::scalar(
         world.app.db(),
         "SELECT COUNT(*) FROM store_members WHERE store_id = $1 AND account_id = $2",
-        &[other, bob.id],
+        &[other, bob],
     )
     .await;
     assert_eq!(still, 1);
@@ -576,16 +562,7 @@ async fn admins_onboard_a_creator_with_a_store_and_its_owner() {
             .unwrap(),
         address: world.app.address.clone(),
     };
-    let (status, _) = cleo
-        .post_form(
-            "/api/sign_in",
-            &[
-                ("email", "cleo@example.com"),
-                ("password", &password),
-                ("next", "/"),
-            ],
-        )
-        .await;
+    let (status, _) = cleo.try_sign_in("cleo@example.com", &password).await;
     assert!((200..400).contains(&status), "{status}");
     let (_, home) = cleo.get(&format!("/store/{store}")).await;
     assert!(home.contains("Cleo"), "{home}");

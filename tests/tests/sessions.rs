@@ -33,16 +33,7 @@ async fn a_password_reset_ends_the_accounts_sessions_everywhere() {
     assert_eq!(response.status(), 303, "nor on another app server");
     // Signing in with the new password works; the old one does not.
     let session = app.signed_out();
-    let (status, _) = session
-        .post_form(
-            "/api/sign_in",
-            &[
-                ("email", "ann@example.com"),
-                ("password", PASSWORD),
-                ("next", "/"),
-            ],
-        )
-        .await;
+    let (status, _) = session.try_sign_in("ann@example.com", PASSWORD).await;
     assert_eq!(status, 401);
 }
 
@@ -131,14 +122,7 @@ async fn the_purge_removes_expired_sessions_and_closed_throttle_windows() {
     let ann = app.sign_in("ann@example.com").await;
     let _bob_fails = app
         .signed_out()
-        .post_form(
-            "/api/sign_in",
-            &[
-                ("email", "bob@example.com"),
-                ("password", "wrong password"),
-                ("next", "/"),
-            ],
-        )
+        .try_sign_in("bob@example.com", "wrong password")
         .await;
     let now = db::time::now_ms();
     let db = app.db().clone();
@@ -207,15 +191,6 @@ async fn a_password_change_ends_the_other_sessions_and_keeps_this_one() {
     assert_eq!(here.get(&path).await.0, 200, "this session carries on");
     assert_eq!(elsewhere.get(&path).await.0, 401, "the other one has ended");
     let fresh = app.signed_out();
-    let (status, _) = fresh
-        .post_form(
-            "/api/sign_in",
-            &[
-                ("email", "ann@example.com"),
-                ("password", PASSWORD),
-                ("next", "/"),
-            ],
-        )
-        .await;
+    let (status, _) = fresh.try_sign_in("ann@example.com", PASSWORD).await;
     assert_eq!(status, 401, "the old password no longer signs in");
 }

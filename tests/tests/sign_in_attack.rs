@@ -29,14 +29,7 @@ async fn three_hundred_parallel_wrong_passwords_get_at_most_five_checks() {
         let session = app.signed_out();
         async move {
             session
-                .post_form(
-                    "/api/sign_in",
-                    &[
-                        ("email", "ann@example.com"),
-                        ("password", &format!("wrong password {i}")),
-                        ("next", "/"),
-                    ],
-                )
+                .try_sign_in("ann@example.com", &format!("wrong password {i}"))
                 .await
                 .0
         }
@@ -61,14 +54,7 @@ async fn three_hundred_parallel_wrong_passwords_get_at_most_five_checks() {
     // Locked: the right password is refused too, without being checked.
     let (status, _) = app
         .signed_out()
-        .post_form(
-            "/api/sign_in",
-            &[
-                ("email", "ann@example.com"),
-                ("password", PASSWORD),
-                ("next", "/"),
-            ],
-        )
+        .try_sign_in("ann@example.com", PASSWORD)
         .await;
     assert_eq!(status, 429);
 }

@@ -20,19 +20,18 @@ use futures_util::StreamExt as _;
 
 use crate::store_access::StoreAccess;
 
-const HEADER: [&str; 12] = [
-    "Name",
-    "Email",
-    "Type",
-    "Status",
-    "Total spent",
-    "Currency",
+/// The columns before the totals, and after them; between them one
+/// "Spent (XXX)" column per currency the store's customers hold money in,
+/// the store's own first.
+const BEFORE_TOTALS: [&str; 4] = ["Name", "Email", "Type", "Status"];
+const AFTER_TOTALS: [&str; 7] = [
     "Last activity",
     "Joined",
     "Courses count",
     "Products count",
     "Courses",
     "Products",
+    "Tags",
 ];
 
 pub async fn customers_csv(
@@ -46,14 +45,21 @@ pub async fn customers_csv(
     // The first batch before the headers, so a bad query is a clean error.
     let first = export.next_batch().await?;
 
+    let currencies = db::customers::search::currencies(&state.db, store_id).await?;
     let mut head = String::new();
-    push_record(&mut head, HEADER.iter().map(|h| h.to_string()));
-    let currency = store.currency;
+    push_record(
+        &mut head,
+        BEFORE_TOTALS
+            .iter()
+            .map(|h| h.to_string())
+            .chain(currencies.iter().map(|c| format!("Spent ({c})")))
+            .chain(AFTER_TOTALS.iter().map(|h| h.to_string())),
+    );
     let head = Bytes::from(head);
     let stream = futures_util::stream::unfold(
         (Some(head), first, export),
         move |(head, batch, mut export)| {
-            let currency = currency.clone();
+            let currencies = currencies.clone();
             async move {
                 if let Some(head) = head {
                     return Some((Ok::<_, std::io::Error>(head), (None, batch, export)));
@@ -61,7 +67,7 @@ pub async fn customers_csv(
                 let rows = batch?;
                 let mut chunk = String::with_capacity(rows.len() * 160);
                 for row in &rows {
-                    push_record(&mut chunk, cells(row, &currency));
+                    push_record(&mut chunk, cells(row, &currencies));
                 }
                 let next = match export.next_batch().await {
                     Ok(next) => next,
@@ -94,30 +100,39 @@ pub async fn customers_csv(
         .into_response())
 }
 
-fn cells(row: &ExportRow, currency: &str) -> impl Iterator<Item = String> {
+fn cells(row: &ExportRow, currencies: &[String]) -> impl Iterator<Item = String> {
     let c = &row.customer;
-    let cents = c.total_spent_cents;
-    [
-        c.name.clone().unwrap_or_default(),
-        c.email.clone().unwrap_or_default(),
-        // The page's words (Lead, Customer, Subscriber), not the stored kind.
-        format::type_label(c.customer_type.as_str()).to_string(),
-        c.status.as_str().to_string(),
+    let amount = |currency: &String| {
+        let cents = c
+            .totals
+            .iter()
+            .find(|(held, _)| held == currency)
+            .map_or(0, |(_, cents)| *cents);
         format!(
             "{}{}.{:02}",
             if cents < 0 { "-" } else { "" },
             cents.unsigned_abs() / 100,
             cents.unsigned_abs() % 100
-        ),
-        currency.to_string(),
+        )
+    };
+    [
+        c.name.clone().unwrap_or_default(),
+        c.email.clone().unwrap_or_default(),
+        // The page's words (Lead, Customer, Subscriber), not the stored kind.
+        format::type_label(c.customer_type.as_str()).to_string(),
+        format::status_label(c.status.as_str()).to_string(),
+    ]
+    .into_iter()
+    .chain(currencies.iter().map(amount).collect::<Vec<_>>())
+    .chain([
         format::iso(c.last_activity_at),
         format::iso(c.joined_at),
         c.courses_count.to_string(),
         c.products_count.to_string(),
         row.courses.join("; "),
         row.products.join("; "),
-    ]
-    .into_iter()
+        c.tags.join("; "),
+    ])
 }
 
 /// Appends one CSV record (CRLF-terminated).

@@ -250,6 +250,17 @@ async fn the_csv_holds_exactly_the_filtered_set_with_formulas_defused() {
                 "USD",
             ),
             refund("r-alice", NOW_ISH + 2_000, "pur-alice"),
+            // Money in a second currency (issue 15): its own column, and on
+            // the page beside (here: instead of) the store's.
+            purchase(
+                "p-euro",
+                NOW_ISH + 3_000,
+                user("u-euro", Some("euro@example.com"), Some("Euro Payer")),
+                "pur-euro",
+                "d1",
+                20_900,
+                "EUR",
+            ),
         ],
     )
     .await
@@ -260,7 +271,7 @@ async fn the_csv_holds_exactly_the_filtered_set_with_formulas_defused() {
     assert!(kind.starts_with("text/csv"));
     let all = records(&text);
     assert_eq!(all[0][0], "Name");
-    assert_eq!(all.len() - 1, 134, "every customer, not one page");
+    assert_eq!(all.len() - 1, 135, "every customer, not one page");
 
     for (query, filter) in [
         ("?q=zeb", vec![("q", "zeb")]),
@@ -280,11 +291,15 @@ async fn the_csv_holds_exactly_the_filtered_set_with_formulas_defused() {
         );
     }
 
+    // One total column per currency the store holds, its own first.
+    let col = |name: &str| all[0].iter().position(|h| h == name).unwrap();
+    assert_eq!(all[0][4], "Spent (USD)");
+    assert_eq!(all[0].last().unwrap(), "Tags");
     let by_email = |email: &str| all.iter().find(|r| r[1] == email).unwrap().clone();
     let evil = by_email("evil@example.com");
     assert_eq!(evil[0], "'=HYPERLINK(\"http://x\",\"y\")");
-    assert_eq!(evil[11], "Kiln Workbook");
-    assert_eq!(evil[4], "15.00");
+    assert_eq!(evil[col("Products")], "Kiln Workbook");
+    assert_eq!(evil[col("Spent (USD)")], "15.00");
     // The Type column says what the page says.
     assert_eq!(evil[2], "Customer");
     assert!(
@@ -295,14 +310,30 @@ async fn the_csv_holds_exactly_the_filtered_set_with_formulas_defused() {
     );
     let plus = by_email("plus@example.com");
     assert_eq!(plus[0], "'+1 Caller, Esq.");
-    assert_eq!(plus[10], "Zebra Taming");
+    assert_eq!(plus[col("Courses")], "Zebra Taming");
     // The Courses and Products columns list what the customer has: a
     // refunded product is not listed, nor counted (issue 12).
-    let alice = by_email("alice@example.com");
-    assert_eq!(
-        (&alice[8][..], &alice[9][..], &alice[10][..], &alice[11][..]),
-        ("1", "0", "Zebra Taming", "")
+    assert_eq!(all[0][5], "Spent (EUR)");
+    let euro = by_email("euro@example.com");
+    assert_eq!((&euro[4][..], &euro[5][..]), ("0.00", "209.00"));
+    let (_, page) = ann
+        .get(&format!("/store/{alpha}/customers?currency=EUR"))
+        .await;
+    assert!(page.contains("€209.00"), "the list shows the euros");
+    assert!(
+        page.contains("1 customer matches"),
+        "only the euro payer paid in EUR"
     );
+    let alice = by_email("alice@example.com");
+    let cells = |r: &[String], names: [&str; 4]| names.map(|n| r[col(n)].clone());
+    assert_eq!(
+        cells(
+            &alice,
+            ["Courses count", "Products count", "Courses", "Products"]
+        ),
+        ["1", "0", "Zebra Taming", ""].map(String::from)
+    );
+    assert!(["Active", "Inactive"].contains(&alice[3].as_str()));
     for record in &all {
         for cell in record {
             assert!(

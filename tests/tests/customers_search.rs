@@ -37,6 +37,8 @@ struct Row_ {
     joined_at: i64,
     courses: BTreeSet<i64>,
     products: BTreeSet<i64>,
+    /// Net per currency, recomputed from the payments kept.
+    totals: BTreeMap<String, i64>,
 }
 
 struct Fixture {
@@ -94,6 +96,35 @@ async fn fixture() -> Fixture {
             "pz1",
             "active",
             1_900,
+        ),
+        // A third currency: one customer pays in pounds and in dollars,
+        // another only in pounds.
+        purchase(
+            "x-p2",
+            at + 4,
+            user("x-u5", Some("pounds@example.com"), Some("Pound Payer")),
+            "x-pur2",
+            "dz1",
+            2_090,
+            "GBP",
+        ),
+        purchase(
+            "x-p3",
+            at + 5,
+            user("x-u5", Some("pounds@example.com"), Some("Pound Payer")),
+            "x-pur3",
+            "dz1",
+            1_500,
+            "USD",
+        ),
+        purchase(
+            "x-p4",
+            at + 6,
+            user("x-u6", Some("only.pounds@example.com"), Some("Only Pounds")),
+            "x-pur4",
+            "dz1",
+            999,
+            "GBP",
         ),
     ];
     let results = db::facts::apply_batch(db, store, &events).await.unwrap();
@@ -173,6 +204,29 @@ async fn oracle_rows(db: &db::Db, store: i64) -> Vec<Row_> {
         .collect::<BTreeMap<i64, String>>()
     };
     let (course_titles, product_titles) = (titles("courses").await, titles("products").await);
+    // Net per currency: the payments kept (paid, not refunded).
+    let mut totals: BTreeMap<i64, BTreeMap<String, i64>> = BTreeMap::new();
+    for row in sqlx::query(
+        "SELECT identity_id, currency, amount_cents FROM purchases \
+         WHERE store_id = $1 AND paid_at IS NOT NULL AND refunded_at IS NULL",
+    )
+    .bind(store)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+    {
+        let customer = customer_of[&row.get::<i64, _>(0)];
+        *totals
+            .entry(customer)
+            .or_default()
+            .entry(row.get(1))
+            .or_default() += row.get::<i64, _>(2);
+    }
+    let store_currency: String = sqlx::query_scalar("SELECT currency FROM stores WHERE id = $1")
+        .bind(store)
+        .fetch_one(pool)
+        .await
+        .unwrap();
     db::customers::list_all(db, store)
         .await
         .unwrap()
@@ -198,6 +252,13 @@ async fn oracle_rows(db: &db::Db, store: i64) -> Vec<Row_> {
                 "counts of {}",
                 c.id
             );
+            let totals = totals.remove(&c.id).unwrap_or_default();
+            assert_eq!(
+                c.total_spent_cents,
+                totals.get(&store_currency).copied().unwrap_or(0),
+                "net in the store's currency of {}",
+                c.id
+            );
             let titles = courses
                 .iter()
                 .map(|id| course_titles[id].clone())
@@ -216,9 +277,23 @@ async fn oracle_rows(db: &db::Db, store: i64) -> Vec<Row_> {
                 joined_at: c.joined_at,
                 courses,
                 products,
+                totals,
             }
         })
         .collect()
+}
+
+/// A row's nets as the list gives them: not zero, the store's currency
+/// (`store`) first, then by currency.
+fn shown_totals(row: &Row_, store: &str) -> Vec<(String, i64)> {
+    let mut nets: Vec<(String, i64)> = row
+        .totals
+        .iter()
+        .filter(|(_, cents)| **cents != 0)
+        .map(|(currency, cents)| (currency.clone(), *cents))
+        .collect();
+    nets.sort_by_key(|(currency, _)| (currency != store, currency.clone()));
+    nets
 }
 
 fn status_of(row: &Row_) -> Status {
@@ -261,6 +336,9 @@ fn matches(row: &Row_, q: &CustomerQuery, with_types: bool) -> bool {
         && q.course_id.is_none_or(|c| row.courses.contains(&c))
         && q.product_id.is_none_or(|p| row.products.contains(&p))
         && q.status.is_none_or(|s| s == status_of(row))
+        && q.currency
+            .as_ref()
+            .is_none_or(|c| row.totals.get(c).is_some_and(|net| *net > 0))
 }
 
 /// The ids in the query's order.
@@ -312,10 +390,17 @@ async fn walk_pages(f: &Fixture, q: &CustomerQuery, drive: Option<Drive>) -> Vec
         }
         .unwrap();
         assert!(page.rows.len() <= q.page_size as usize);
+        assert_eq!(page.offset, got.len() as i64, "position of a page of {q:?}");
         for row in &page.rows {
             let oracle = f.rows.iter().find(|r| r.id == row.id).unwrap();
             assert_eq!(row.status, status_of(oracle), "status of {}", row.id);
             assert_eq!(row.customer_type, oracle.customer_type);
+            assert_eq!(
+                row.totals,
+                shown_totals(oracle, "USD"),
+                "nets of {}",
+                row.id
+            );
         }
         got.extend(page.rows.iter().map(|r| r.id));
         match page.next_cursor {
@@ -330,6 +415,45 @@ async fn walk_pages(f: &Fixture, q: &CustomerQuery, drive: Option<Drive>) -> Vec
     got
 }
 
+/// Every page of `q` from the last one back, following the `before`
+/// cursors: the ids in order, each page at its position.
+async fn walk_back(f: &Fixture, q: &CustomerQuery) -> Vec<i64> {
+    let db = &f.database.db;
+    let total = expected_ids(&f.rows, q).len() as i64;
+    let mut pages: Vec<Vec<i64>> = Vec::new();
+    let mut page_q = CustomerQuery {
+        from_end: true,
+        ..q.clone()
+    };
+    let mut seen = 0;
+    loop {
+        let page = search::search_page(db, f.store, &page_q, NOW)
+            .await
+            .unwrap();
+        seen += page.rows.len() as i64;
+        assert_eq!(
+            page.offset,
+            total - seen,
+            "position of a page of {q:?} read back"
+        );
+        let ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+        let first = ids.first().copied();
+        pages.push(ids);
+        match first {
+            Some(first) if page.offset > 0 => {
+                page_q = CustomerQuery {
+                    before: Some(first),
+                    from_end: false,
+                    ..q.clone()
+                };
+            }
+            _ => break,
+        }
+        assert!(seen <= total, "backward pagination does not end for {q:?}");
+    }
+    pages.into_iter().rev().flatten().collect()
+}
+
 /// Walks every page of `q` and checks rows, order, counts and chips.
 async fn check(f: &Fixture, q: &CustomerQuery) {
     let db = &f.database.db;
@@ -340,6 +464,11 @@ async fn check(f: &Fixture, q: &CustomerQuery) {
         let got = walk_pages(f, q, drive).await;
         assert_eq!(got, want, "rows of {q:?} driven by {drive:?}");
     }
+    assert_eq!(
+        walk_back(f, q).await,
+        want,
+        "rows of {q:?} read from the end"
+    );
     let counts = search::counts(db, f.store, q, NOW).await.unwrap();
     assert_eq!(counts.total, want.len() as i64, "count of {q:?}");
     assert_eq!(
@@ -457,6 +586,15 @@ async fn each_filter_and_sort_alone_matches_the_recomputation() {
     for &p in f.products.iter().take(2).chain(f.products.last()) {
         cases.push(CustomerQuery {
             product_id: Some(p),
+            ..q()
+        });
+    }
+    // Paid in each of the three currencies (the store's USD, the seed's
+    // EUR, the fixture's GBP), and sorted by the store's.
+    for currency in ["USD", "EUR", "GBP"] {
+        cases.push(CustomerQuery {
+            currency: Some(currency.into()),
+            sort: Sort::parse("-total_spent").unwrap(),
             ..q()
         });
     }
@@ -581,6 +719,10 @@ async fn the_export_walks_the_whole_filtered_set_with_titles() {
             sort: Sort::parse("-total_spent").unwrap(),
             ..CustomerQuery::default()
         },
+        CustomerQuery {
+            currency: Some("GBP".into()),
+            ..CustomerQuery::default()
+        },
     ] {
         let mut export = Export::new(db, f.store, &query, NOW).unwrap();
         let mut ids = Vec::new();
@@ -601,6 +743,8 @@ async fn the_export_walks_the_whole_filtered_set_with_titles() {
                 for title in row.courses.iter().chain(&row.products) {
                     assert!(oracle.titles.contains(&title.to_lowercase()), "{title}");
                 }
+                // The CSV's total columns: every currency's net.
+                assert_eq!(row.customer.totals, shown_totals(oracle, "USD"));
                 ids.push(row.customer.id);
             }
         }
@@ -633,7 +777,18 @@ async fn stats_details_and_isolation() {
     })
     .into_iter()
     .collect();
+    // Every currency, the store's first.
+    let mut revenue = revenue;
+    revenue.sort_by_key(|(currency, _)| (currency != "USD", currency.clone()));
     assert_eq!(stats.revenue, revenue);
+    assert_eq!(
+        revenue.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(),
+        ["USD", "EUR", "GBP"]
+    );
+    assert_eq!(
+        search::currencies(db, f.store).await.unwrap(),
+        ["USD", "EUR", "GBP"]
+    );
 
     // Details: the hand-made customer with the rare course.
     let zebra = f

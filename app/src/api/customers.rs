@@ -27,7 +27,15 @@ pub async fn search_customers(
         db::stores::get_store(&db, store_id),
     );
     let (page, counts, store) = (page?, counts?, store?);
+    let shown = page.offset + page.rows.len() as i64;
     Ok(CustomerList {
+        next_after: page.next_cursor.filter(|_| shown < counts.total),
+        previous_before: page
+            .rows
+            .first()
+            .map(|row| row.id)
+            .filter(|_| page.offset > 0),
+        offset: page.offset,
         rows: {
             let clock = store.clock();
             page.rows
@@ -35,7 +43,6 @@ pub async fn search_customers(
                 .map(|row| crate::model::customers::CustomerRowView::new(row, &clock))
                 .collect()
         },
-        next_after: page.next_cursor,
         total: counts.total,
         leads: counts.by_type.lead,
         paying: counts.by_type.paying,

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_navigate};
+use leptos_router::hooks::use_navigate;
 
 use crate::{
     api::{SignIn, SignOut, who_am_i},
@@ -43,9 +43,9 @@ pub fn Layout(children: Children, #[prop(optional)] server_page: bool) -> impl I
 
     view! {
         <header class="topbar">
-            <A href="/" attr:class="brand">
+            <a href="/" class="brand">
                 "Customers"
-            </A>
+            </a>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match account.await {

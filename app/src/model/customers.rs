@@ -31,11 +31,26 @@ pub struct CustomerFilter {
     pub tag: String,
     /// `active` or `inactive`.
     pub status: String,
+    /// Paid in this currency (`EUR`).
+    pub currency: String,
     /// `-total_spent`, `name`, ...; empty means most recent activity first.
     pub sort: String,
+    /// Rows per page: 25, 50 (empty) or 100.
+    pub size: String,
     /// Keyset cursor: the last customer id of the previous page.
     pub after: String,
+    /// Keyset cursor backwards: the first customer id of the next page.
+    pub before: String,
+    /// `last`: the last page.
+    pub page: String,
 }
+
+/// The page sizes offered, the first the default.
+pub const PAGE_SIZES: [u32; 3] = [50, 25, 100];
+
+/// The parameters that move through the pages; changing any other one starts
+/// again from the first page.
+const PAGING: [&str; 3] = ["after", "before", "page"];
 
 /// The customer types in chip order, with their labels.
 pub const CUSTOMER_TYPES: [(&str, &str); 3] = [
@@ -48,8 +63,11 @@ pub const CUSTOMER_TYPES: [(&str, &str); 3] = [
 pub const SORTS: [(&str, &str); 8] = [
     ("-last_activity", "Last activity, newest first"),
     ("last_activity", "Last activity, oldest first"),
-    ("-total_spent", "Total spent, highest first"),
-    ("total_spent", "Total spent, lowest first"),
+    (
+        "-total_spent",
+        "Spent in the store's currency, highest first",
+    ),
+    ("total_spent", "Spent in the store's currency, lowest first"),
     ("name", "Name, A to Z"),
     ("-name", "Name, Z to A"),
     ("-joined", "Joined, newest first"),
@@ -66,7 +84,7 @@ impl CustomerFilter {
         filter
     }
 
-    fn fields_mut(&mut self) -> [(&'static str, &mut String); 15] {
+    fn fields_mut(&mut self) -> [(&'static str, &mut String); 19] {
         [
             ("q", &mut self.q),
             ("type", &mut self.kind),
@@ -81,8 +99,12 @@ impl CustomerFilter {
             ("product", &mut self.product),
             ("tag", &mut self.tag),
             ("status", &mut self.status),
+            ("currency", &mut self.currency),
             ("sort", &mut self.sort),
+            ("size", &mut self.size),
             ("after", &mut self.after),
+            ("before", &mut self.before),
+            ("page", &mut self.page),
         ]
     }
 
@@ -109,20 +131,26 @@ impl CustomerFilter {
         format!("?{}", encoded.join("&"))
     }
 
-    /// A copy with one parameter changed; any change but the cursor's
-    /// starts again from the first page.
+    /// A copy with one parameter changed; a page move (`after`, `before`,
+    /// `page`) replaces the others, any other change starts again from the
+    /// first page.
     pub fn with(&self, name: &str, value: impl Into<String>) -> CustomerFilter {
         let mut copy = self.clone();
+        copy.after.clear();
+        copy.before.clear();
+        copy.page.clear();
         let value = value.into();
         for (field_name, field) in copy.fields_mut() {
             if field_name == name {
                 *field = value.clone();
             }
         }
-        if name != "after" {
-            copy.after.clear();
-        }
         copy
+    }
+
+    /// The same view from its first page.
+    pub fn first_page(&self) -> CustomerFilter {
+        self.with("after", "")
     }
 
     /// The selected types.
@@ -151,19 +179,25 @@ impl CustomerFilter {
         self.with("type", ordered.join(","))
     }
 
-    /// Whether anything but the sort and cursor narrows the list.
+    /// Whether anything but the sort, page size and cursor narrows the list.
     pub fn is_filtered(&self) -> bool {
         self.pairs()
             .iter()
-            .any(|(name, _)| *name != "sort" && *name != "after")
+            .any(|(name, _)| !matches!(*name, "sort" | "size") && !PAGING.contains(name))
     }
 
-    /// The same view without any filter (sort kept).
+    /// The same view without any filter (sort and page size kept).
     pub fn cleared(&self) -> CustomerFilter {
         CustomerFilter {
             sort: self.sort.clone(),
+            size: self.size.clone(),
             ..CustomerFilter::default()
         }
+    }
+
+    /// Rows per page (the default for an unknown size; the server refuses it).
+    pub fn page_size(&self) -> u32 {
+        self.size.parse().unwrap_or(PAGE_SIZES[0])
     }
 }
 
@@ -200,6 +234,9 @@ pub struct CustomerRowView {
     pub joined_at: i64,
     pub courses_count: i64,
     pub products_count: i64,
+    /// Net per currency where not zero, the store's currency first.
+    pub totals: Vec<(String, i64)>,
+    pub tags: Vec<String>,
 }
 
 /// One page of the list with its counts.
@@ -208,6 +245,10 @@ pub struct CustomerList {
     pub rows: Vec<CustomerRowView>,
     /// The `after` of the next page, if there is one.
     pub next_after: Option<i64>,
+    /// The `before` of the previous page, if there is one.
+    pub previous_before: Option<i64>,
+    /// How many matching customers come before this page.
+    pub offset: i64,
     /// How many match (every page).
     pub total: i64,
     /// Per type, how many match when the type filter is left out.
@@ -349,12 +390,19 @@ mod ssr {
                     "" => None,
                     other => Some(Status::parse(other)?),
                 },
+                currency: Some(self.currency.trim().to_string()).filter(|c| !c.is_empty()),
                 sort: match self.sort.as_str() {
                     "" => Sort::default(),
                     other => Sort::parse(other)?,
                 },
+                page_size: optional(&self.size, "size", |v| {
+                    v.parse().ok().filter(|size| PAGE_SIZES.contains(size))
+                })?
+                .unwrap_or(PAGE_SIZES[0]),
                 after: optional(&self.after, "after", parse_id)?,
-                ..CustomerQuery::default()
+                before: optional(&self.before, "before", parse_id)?,
+                from_end: optional(&self.page, "page", |v| (v == "last").then_some(true))?
+                    .unwrap_or(false),
             })
         }
     }
@@ -458,6 +506,8 @@ mod ssr {
                 joined_at: row.joined_at,
                 courses_count: row.courses_count,
                 products_count: row.products_count,
+                totals: row.totals,
+                tags: row.tags,
             }
         }
     }
@@ -491,6 +541,9 @@ mod ssr {
             assert_eq!(field(base.with("joined_to", "2024-13-01")), "joined_to");
             assert_eq!(field(base.with("sort", "email")), "sort");
             assert_eq!(field(base.with("sub", "maybe")), "sub");
+            assert_eq!(field(base.with("size", "30")), "size");
+            assert_eq!(field(base.with("page", "2")), "page");
+            assert_eq!(field(base.with("currency", "euro")), "currency");
         }
 
         #[test]
@@ -505,6 +558,12 @@ mod ssr {
                 "?q=ann%20%26%20co&type=lead,paying&sort=-total_spent"
             );
             assert_eq!(filter.toggle_type("lead").kind, "paying");
+            let paged = filter.with("size", "25").with("before", "7");
+            assert_eq!(paged.with("page", "last").before, "");
+            assert_eq!(
+                paged.with("q", "bo").query_string(),
+                "?q=bo&type=lead,paying&sort=-total_spent&size=25"
+            );
         }
     }
 }

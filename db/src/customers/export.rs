@@ -43,6 +43,8 @@ impl Export {
         query.validate()?;
         let query = CustomerQuery {
             after: None,
+            before: None,
+            from_end: false,
             page_size: EXPORT_BATCH,
             ..query.clone()
         };

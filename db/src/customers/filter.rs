@@ -205,9 +205,17 @@ pub struct CustomerQuery {
     /// Carries the store's tag of this name (any case).
     pub tag: Option<String>,
     pub status: Option<Status>,
+    /// Paid in this currency (a net above zero in it): the one way to find
+    /// customers whose money is not in the store's currency.
+    pub currency: Option<String>,
     pub sort: Sort,
     /// Keyset cursor: the id of the last customer of the previous page.
     pub after: Option<i64>,
+    /// Keyset cursor backwards: the id of the first customer of the next
+    /// page (the page is the one just before it).
+    pub before: Option<i64>,
+    /// The last page (the set's end, read backwards).
+    pub from_end: bool,
     pub page_size: u32,
 }
 
@@ -224,8 +232,11 @@ impl Default for CustomerQuery {
             product_id: None,
             tag: None,
             status: None,
+            currency: None,
             sort: Sort::default(),
             after: None,
+            before: None,
+            from_end: false,
             page_size: DEFAULT_PAGE_SIZE,
         }
     }
@@ -265,8 +276,24 @@ impl CustomerQuery {
                 return Err(Error::invalid(field, "must be a positive id"));
             }
         }
-        if self.after.is_some_and(|id| id <= 0) {
-            return Err(Error::invalid("after", "must be a positive id"));
+        if let Some(currency) = &self.currency
+            && !(currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase()))
+        {
+            return Err(Error::invalid(
+                "currency",
+                "must be a three-letter currency code (USD, EUR, ...)",
+            ));
+        }
+        for (field, id) in [("after", self.after), ("before", self.before)] {
+            if id.is_some_and(|id| id <= 0) {
+                return Err(Error::invalid(field, "must be a positive id"));
+            }
+        }
+        if self.after.is_some() && self.before.is_some() {
+            return Err(Error::invalid("before", "cannot be used with after"));
+        }
+        if self.from_end && (self.after.is_some() || self.before.is_some()) {
+            return Err(Error::invalid("page", "the last page takes no cursor"));
         }
         if !(1..=MAX_PAGE_SIZE).contains(&self.page_size) {
             return Err(Error::invalid(
@@ -340,6 +367,29 @@ mod tests {
                 ..base.clone()
             }),
             "page_size"
+        );
+        assert_eq!(
+            bad(CustomerQuery {
+                currency: Some("eur".into()),
+                ..base.clone()
+            }),
+            "currency"
+        );
+        assert_eq!(
+            bad(CustomerQuery {
+                after: Some(3),
+                before: Some(9),
+                ..base.clone()
+            }),
+            "before"
+        );
+        assert_eq!(
+            bad(CustomerQuery {
+                before: Some(9),
+                from_end: true,
+                ..base.clone()
+            }),
+            "page"
         );
         assert_eq!(field(CustomerType::parse("vip").unwrap_err()), "type");
         assert_eq!(field(Status::parse("gone").unwrap_err()), "status");

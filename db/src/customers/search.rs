@@ -25,7 +25,7 @@ use super::{
 };
 use crate::{
     Backend, Db, Error, Result,
-    sql::{Arg, Sql},
+    sql::{Arg, Sql, int_list},
     text::fold,
 };
 
@@ -43,13 +43,19 @@ pub struct CustomerRow {
     pub courses_count: i64,
     pub products_count: i64,
     pub status: Status,
+    /// Net per currency where it is not zero, the store's currency first.
+    pub totals: Vec<(String, i64)>,
+    /// The customer's tag names, by name.
+    pub tags: Vec<String>,
 }
 
-/// One page, and the cursor of the next one (`None` on the last page).
+/// One page, the cursor of the next one (`None` on the last page), and how
+/// many matching customers come before it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page {
     pub rows: Vec<CustomerRow>,
     pub next_cursor: Option<i64>,
+    pub offset: i64,
 }
 
 /// How many customers match, per type.
@@ -258,6 +264,13 @@ fn filtered_by(
             let max = sql.arg(max);
             conditions.push(format!("{column} <= {max}"));
         }
+    }
+    if let Some(currency) = &query.currency {
+        let currency = sql.arg(currency.clone());
+        conditions.push(format!(
+            "c.id IN (SELECT customer_id FROM customer_totals \
+             WHERE store_id = {store} AND currency = {currency} AND net_cents > 0)"
+        ));
     }
     if let Some(active) = query.active_subscription {
         conditions.push(format!("c.has_active_subscription = {}", i64::from(active)));
@@ -484,28 +497,54 @@ fn row_from(row: &AnyRow, now_ms: i64) -> Result<CustomerRow> {
         courses_count: row.try_get("courses_count")?,
         products_count: row.try_get("products_count")?,
         status,
+        totals: Vec::new(),
+        tags: Vec::new(),
     })
 }
 
 /// The keyset cursor's sort value: looked up from the customer it names, so
 /// the URL carries only an id.
 async fn cursor_value(db: &Db, store_id: i64, query: &CustomerQuery) -> Result<Option<Arg>> {
-    let Some(after) = query.after else {
-        return Ok(None);
+    let (field, id) = match (query.after, query.before) {
+        (Some(id), _) => ("after", id),
+        (None, Some(id)) => ("before", id),
+        (None, None) => return Ok(None),
     };
-    let expr = sort_expr(db.backend(), query.sort.key);
+    let key = query.sort.key;
+    let expr = sort_expr(db.backend(), key);
     let row = sqlx::query(&format!(
         "SELECT {expr} FROM customers c WHERE c.store_id = $1 AND c.id = $2"
     ))
     .bind(store_id)
-    .bind(after)
+    .bind(id)
     .fetch_optional(db.reader())
     .await?
-    .ok_or_else(|| Error::invalid("after", "no such customer in this store"))?;
-    Ok(Some(match query.sort.key {
+    .ok_or_else(|| Error::invalid(field, "no such customer in this store"))?;
+    Ok(Some(match key {
         SortKey::Name => Arg::S(row.try_get(0)?),
         _ => Arg::I(row.try_get(0)?),
     }))
+}
+
+/// A row's value of the sort expression (the cursor a page starts from).
+fn sort_value(row: &CustomerRow, key: SortKey) -> Arg {
+    match key {
+        SortKey::Name => Arg::S(row.name.clone().unwrap_or_default()),
+        SortKey::TotalSpent => Arg::I(row.total_spent_cents),
+        SortKey::LastActivity => Arg::I(row.last_activity_at),
+        SortKey::Joined => Arg::I(row.joined_at),
+    }
+}
+
+/// `AND expr op= value AND (expr, c.id) op (value, id)`: the rows past a
+/// cursor in one direction. The first bound is one the index can seek to;
+/// the row comparison alone would be checked row by row from the top.
+fn past(sql: &mut Sql, expr: &str, op: &str, value: Arg, id: i64) {
+    let value = sql.arg(value);
+    let id = sql.arg(Arg::I(id));
+    sql.text.push_str(&format!(
+        " AND {expr} {op}= {value} AND ({expr}, c.id) {op} ({value}, {id})"
+    ));
 }
 
 /// Matches at which a page walks the sort index instead of sorting them all.
@@ -579,24 +618,23 @@ async fn page_driven_by(
     drive: Drive,
 ) -> Result<Page> {
     let backend = db.backend();
+    let key = query.sort.key;
+    // A page before a cursor (or the last page) is read backwards, then
+    // turned round: keyset both ways, no OFFSET.
+    let backward = query.before.is_some() || query.from_end;
     let cursor = cursor_value(db, store_id, query).await?;
     let mut sql = Sql::default();
     sql.push("SELECT ").push(ROW_COLUMNS);
     sql.filtered_by(backend, store_id, query, now_ms, true, drive);
-    let expr = sort_expr(backend, query.sort.key);
-    let (op, dir) = if query.sort.descending {
+    let expr = sort_expr(backend, key);
+    let descending = query.sort.descending != backward;
+    let (op, dir) = if descending {
         ("<", "DESC")
     } else {
         (">", "ASC")
     };
-    if let (Some(value), Some(after)) = (cursor, query.after) {
-        let value = sql.arg(value);
-        let after = sql.arg(Arg::I(after));
-        // The first bound is one the index can seek to; the row comparison
-        // alone would be checked row by row from the top of the index.
-        sql.text.push_str(&format!(
-            " AND {expr} {op}= {value} AND ({expr}, c.id) {op} ({value}, {after})"
-        ));
+    if let (Some(value), Some(id)) = (cursor, query.before.or(query.after)) {
+        past(&mut sql, expr, op, value, id);
     }
     let limit = sql.arg(Arg::I(i64::from(query.page_size) + 1));
     sql.text
@@ -606,13 +644,106 @@ async fn page_driven_by(
         .iter()
         .map(|row| row_from(row, now_ms))
         .collect::<Result<_>>()?;
-    let next_cursor = if rows.len() > query.page_size as usize {
-        rows.truncate(query.page_size as usize);
-        rows.last().map(|row| row.id)
-    } else {
-        None
+    let more = rows.len() > query.page_size as usize;
+    rows.truncate(query.page_size as usize);
+    if backward {
+        rows.reverse();
+    }
+    let next_cursor = match (backward, more) {
+        (false, true) => rows.last().map(|row| row.id),
+        (false, false) => None,
+        // Before a cursor, the cursor's customer comes next.
+        (true, _) => query.before.and(rows.last().map(|row| row.id)),
     };
-    Ok(Page { rows, next_cursor })
+    let first_page = if backward {
+        !more
+    } else {
+        query.after.is_none()
+    };
+    let offset = match rows.first() {
+        Some(first) if !first_page => {
+            rows_before(
+                db,
+                store_id,
+                query,
+                now_ms,
+                sort_value(first, key),
+                first.id,
+            )
+            .await?
+        }
+        _ => 0,
+    };
+    fill_row_extras(db, store_id, &mut rows).await?;
+    Ok(Page {
+        rows,
+        next_cursor,
+        offset,
+    })
+}
+
+/// How many matching customers come before the one at `(value, id)` in the
+/// query's order: the page's position ("51–100 of ...").
+async fn rows_before(
+    db: &Db,
+    store_id: i64,
+    query: &CustomerQuery,
+    now_ms: i64,
+    value: Arg,
+    id: i64,
+) -> Result<i64> {
+    let backend = db.backend();
+    let mut sql = Sql::default();
+    sql.push("SELECT COUNT(*)");
+    sql.filtered(backend, store_id, query, now_ms, true);
+    let op = if query.sort.descending { ">" } else { "<" };
+    past(&mut sql, sort_expr(backend, query.sort.key), op, value, id);
+    Ok(sql.scalar().fetch_one(db.reader()).await?)
+}
+
+/// Each row's nets per currency (the store's first) and tag names: two
+/// queries for the page, by the rows' ids.
+async fn fill_row_extras(db: &Db, store_id: i64, rows: &mut [CustomerRow]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ids = int_list(rows.iter().map(|row| row.id));
+    let totals = sqlx::query(&format!(
+        "SELECT t.customer_id, t.currency, t.net_cents FROM customer_totals t \
+         JOIN stores s ON s.id = t.store_id \
+         WHERE t.store_id = $1 AND t.customer_id IN ({ids}) AND t.net_cents <> 0 \
+         ORDER BY t.customer_id, CASE WHEN t.currency = s.currency THEN 0 ELSE 1 END, t.currency"
+    ))
+    .bind(store_id)
+    .fetch_all(db.reader())
+    .await?;
+    let tags = sqlx::query(&format!(
+        "SELECT DISTINCT i.customer_id, t.name, t.name_normalized FROM customer_tags ct \
+         JOIN identities i ON i.id = ct.identity_id JOIN tags t ON t.id = ct.tag_id \
+         WHERE t.store_id = $1 AND i.customer_id IN ({ids}) \
+         ORDER BY i.customer_id, t.name_normalized"
+    ))
+    .bind(store_id)
+    .fetch_all(db.reader())
+    .await?;
+    let index: std::collections::HashMap<i64, usize> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| (row.id, i))
+        .collect();
+    for row in &totals {
+        let customer: i64 = row.try_get(0)?;
+        if let Some(&i) = index.get(&customer) {
+            rows[i].totals.push((row.try_get(1)?, row.try_get(2)?));
+        }
+    }
+    for row in &tags {
+        let customer: i64 = row.try_get(0)?;
+        if let Some(&i) = index.get(&customer) {
+            rows[i].tags.push(row.try_get(1)?);
+        }
+    }
+    Ok(())
 }
 
 /// How many customers match `query`, and how many per type when the type
@@ -717,7 +848,32 @@ pub async fn stats(db: &Db, store_id: i64) -> Result<Stats> {
         .iter()
         .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
         .collect::<Result<_>>()?;
+    stats.revenue = store_currency_first(&stats.currency, stats.revenue);
     Ok(stats)
+}
+
+/// The currencies a store's customers hold money in, the store's own first
+/// (always there): the export's total columns.
+pub async fn currencies(db: &Db, store_id: i64) -> Result<Vec<String>> {
+    let store: String = sqlx::query_scalar("SELECT currency FROM stores WHERE id = $1")
+        .bind(store_id)
+        .fetch_optional(db.reader())
+        .await?
+        .ok_or(Error::NotFound("store"))?;
+    let present: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT currency FROM customer_totals WHERE store_id = $1 ORDER BY currency",
+    )
+    .bind(store_id)
+    .fetch_all(db.reader())
+    .await?;
+    let others = present.into_iter().filter(|c| *c != store);
+    Ok(std::iter::once(store.clone()).chain(others).collect())
+}
+
+/// `(currency, amount)` pairs with the store's currency moved to the front.
+fn store_currency_first(store: &str, mut pairs: Vec<(String, i64)>) -> Vec<(String, i64)> {
+    pairs.sort_by_key(|(currency, _)| (currency != store, currency.clone()));
+    pairs
 }
 
 /// The store's courses and products, by title (for the filter).

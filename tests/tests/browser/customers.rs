@@ -55,9 +55,11 @@ async fn search_chips_reload_expand_and_export() {
         assert_eq!(page.js("window.__sameDocument").await, 42, "the page reloaded");
         let chipped = page.js(COUNT).await;
         assert_eq!(
-            page.js("document.querySelector('[data-testid=chip-lead]').getAttribute('aria-pressed')").await,
+            page.js("document.querySelector('[data-testid=chip-lead]').getAttribute('aria-current')").await,
             "true"
         );
+        // Only the selected chip is current.
+        assert_eq!(page.js("document.querySelectorAll('[aria-current]').length").await, 1);
 
         // A reload shows the same view (rendered by the server).
         page.open(page.client.current_url().await.unwrap().as_ref()).await;

@@ -1,11 +1,19 @@
 //! The sort select and the filter panel (dates, amounts, subscription,
-//! status, course or product). Each control rewrites its URL parameter on
-//! change; without WASM the panel is a GET form with an Apply button.
+//! status, currency, course, product, tag). A select rewrites its URL
+//! parameter on change; a date or amount applies after a pause in typing or
+//! when it loses focus, as one history entry however many keystrokes it
+//! took. Without WASM the panel is a GET form with an Apply button.
 
-use leptos::prelude::*;
+use std::time::Duration;
+
+use leptos::{leptos_dom::helpers::TimeoutHandle, prelude::*};
 
 use super::PageState;
 use crate::model::customers::{CustomerFilter, SORTS, StoreOverview};
+
+/// How long a date or amount must rest before the list follows: a year
+/// typed digit by digit (0002, 0020, 0202, 2024) is one query.
+const SETTLE: Duration = Duration::from_millis(700);
 
 #[component]
 pub fn SortSelect() -> impl IntoView {
@@ -142,10 +150,10 @@ pub fn FilterPanel(overview: StoreOverview) -> impl IntoView {
             .map(|item| (item.id.to_string(), item.title.clone()))
             .collect::<Vec<_>>()
     };
-    let open = state.filter.get_untracked().is_filtered();
-
+    // Closed until the owner opens it: the active filters show as removable
+    // chips above the results, and the results stay in view.
     view! {
-        <details class="filters" open=open>
+        <details class="filters" data-testid="filter-panel">
             <summary>"More filters"</summary>
             <form
                 method="get"
@@ -156,22 +164,12 @@ pub fn FilterPanel(overview: StoreOverview) -> impl IntoView {
                     {RANGES
                         .iter()
                         .map(|field| {
-                            let on_change = set(field.name);
-                            let name = field.name;
-                            view! {
-                                <label class="field">
-                                    <span>{field.label}</span>
-                                    <input
-                                        type=field.input
-                                        name=name
-                                        min=(field.input == "number").then_some("0")
-                                        step=(field.input == "number").then_some("0.01")
-                                        data-testid=format!("filter-{name}")
-                                        prop:value=move || value_of(&state.filter.get(), name)
-                                        on:change=on_change
-                                    />
-                                </label>
-                            }
+                            let label = if field.input == "number" {
+                                format!("{} ({})", field.label, overview.currency)
+                            } else {
+                                field.label.to_string()
+                            };
+                            view! { <RangeInput field label /> }
                         })
                         .collect_view()}
                     {select(
@@ -187,6 +185,18 @@ pub fn FilterPanel(overview: StoreOverview) -> impl IntoView {
                             ("inactive".into(), "Inactive".into()),
                         ],
                     )}
+                    {(overview.revenue.len() > 1)
+                        .then(|| {
+                            select(
+                                "currency",
+                                "Paid in",
+                                overview
+                                    .revenue
+                                    .iter()
+                                    .map(|(currency, _)| (currency.clone(), currency.clone()))
+                                    .collect(),
+                            )
+                        })}
                     {select("course", "Course", pairs(&overview.courses))}
                     {select("product", "Product", pairs(&overview.products))}
                     {select(
@@ -213,5 +223,72 @@ pub fn FilterPanel(overview: StoreOverview) -> impl IntoView {
                 <button type="submit" class="button apply">"Apply"</button>
             </form>
         </details>
+    }
+}
+
+/// A date or amount filter: applied after [`SETTLE`] without typing, or at
+/// once when focus leaves it. The first application while it has focus adds
+/// a history entry; later ones replace it.
+#[component]
+fn RangeInput(field: &'static Field, label: String) -> impl IntoView {
+    let state = PageState::get();
+    let go = state.navigator();
+    let name = field.name;
+    let pending = StoredValue::new(None::<(TimeoutHandle, String)>);
+    let pushed = StoredValue::new(false);
+    let cancel = move || {
+        if let Some((handle, _)) = pending.get_value() {
+            handle.clear();
+        }
+        pending.set_value(None);
+    };
+    on_cleanup(cancel);
+    let apply = move |value: String| {
+        let filter = state.filter.get_untracked();
+        if value_of(&filter, name) != value {
+            go(&filter.with(name, value), pushed.get_value());
+            pushed.set_value(true);
+        }
+    };
+    let on_input = {
+        let apply = apply.clone();
+        move |ev| {
+            let value = event_target_value(&ev);
+            cancel();
+            let apply = apply.clone();
+            let later = value.clone();
+            if let Ok(handle) = set_timeout_with_handle(
+                move || {
+                    pending.set_value(None);
+                    apply(later);
+                },
+                SETTLE,
+            ) {
+                pending.set_value(Some((handle, value)));
+            }
+        }
+    };
+    let on_blur = move |_| {
+        let waiting = pending.get_value().map(|(_, value)| value);
+        cancel();
+        if let Some(value) = waiting {
+            apply(value);
+        }
+        pushed.set_value(false);
+    };
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <input
+                type=field.input
+                name=name
+                min=(field.input == "number").then_some("0")
+                step=(field.input == "number").then_some("0.01")
+                data-testid=format!("filter-{name}")
+                prop:value=move || value_of(&state.filter.get(), name)
+                on:input=on_input
+                on:blur=on_blur
+            />
+        </label>
     }
 }

@@ -33,6 +33,22 @@ pub fn money(cents: i64, currency: &str) -> String {
     }
 }
 
+/// A customer's nets per currency, as the owner reads them: `$12.00 ·
+/// €209.00` (in the order given: the store's currency first), leaving out
+/// zeros; `$0.00` in the store's currency when nothing is left.
+pub fn money_list(totals: &[(String, i64)], store_currency: &str) -> String {
+    let shown: Vec<String> = totals
+        .iter()
+        .filter(|(_, cents)| *cents != 0)
+        .map(|(currency, cents)| money(*cents, currency))
+        .collect();
+    if shown.is_empty() {
+        money(0, store_currency)
+    } else {
+        shown.join(" · ")
+    }
+}
+
 /// `n thing` / `n things`.
 pub fn plural(n: i64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
@@ -109,6 +125,15 @@ pub fn type_label(kind: &str) -> &'static str {
     }
 }
 
+/// The label of a status (active, inactive).
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "active" => "Active",
+        "inactive" => "Inactive",
+        _ => "Unknown",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +144,10 @@ mod tests {
         assert_eq!(thousands(-1_000_000), "-1,000,000");
         assert_eq!(money(123_450, "USD"), "$1,234.50");
         assert_eq!(money(-5, "CHF"), "-0.05 CHF");
+        let nets = [("USD".to_string(), 1200), ("EUR".to_string(), 20_900)];
+        assert_eq!(money_list(&nets, "USD"), "$12.00 · €209.00");
+        assert_eq!(money_list(&nets[1..], "USD"), "€209.00");
+        assert_eq!(money_list(&[], "GBP"), "£0.00");
         assert_eq!(iso(1_709_164_800_000 + 61_000), "2024-02-29T00:01:01Z");
         assert_eq!(ago(0, 3 * DAY_MS + 5), "3 days ago");
         assert_eq!(ago(0, 1_000), "just now");

@@ -1,13 +1,13 @@
 //! The results: type chips with counts, "N customers match", the rows and
 //! the pagination, with the empty, loading and error states.
 
+use crate::model::customers::PAGE_SIZES;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::{
     PageState,
     details::Details,
-    format::{ago, initials, money, plural, thousands, type_label},
+    format::{ago, initials, money_list, plural, status_label, thousands, type_label},
 };
 use crate::{
     auth::Right,
@@ -48,9 +48,9 @@ pub fn Results(
                                     <p>
                                         <a href=state.href(&state.filter.get_untracked())>"Try again"</a>
                                         " · "
-                                        <A href=state.href(&state.filter.get_untracked().cleared())>
+                                        <a href=state.href(&state.filter.get_untracked().cleared())>
                                             "Clear filters"
-                                        </A>
+                                        </a>
                                     </p>
                                 </div>
                             }
@@ -67,40 +67,61 @@ pub fn Results(
 fn ResultList(list: CustomerList, store_empty: bool, may_bulk_tag: bool) -> impl IntoView {
     let state = PageState::get();
     let filter = state.filter.get_untracked();
+    // Plain links, not the router's `A`: it marks every link to this path
+    // `aria-current="page"`, whatever its query. The selected chips are the
+    // current ones; `data-noscroll` keeps the place on the page.
     let chips = CUSTOMER_TYPES
         .iter()
         .map(|(kind, label)| {
             let selected = filter.types().contains(kind);
             let count = list.type_count(kind);
             view! {
-                <A
+                <a
                     href=state.href(&filter.toggle_type(kind))
-                    scroll=false
-                    attr:class=if selected { "chip selected" } else { "chip" }
-                    attr:aria-pressed=selected.to_string()
-                    attr:data-testid=format!("chip-{kind}")
+                    data-noscroll=""
+                    class=if selected { "chip selected" } else { "chip" }
+                    aria-current=selected.then_some("true")
+                    data-testid=format!("chip-{kind}")
                 >
                     {*label}
                     <span class="chip-count">{thousands(count)}</span>
-                </A>
+                </a>
             }
         })
         .collect_view();
     let removable = filter
         .pairs()
         .into_iter()
-        .filter(|(name, _)| !matches!(*name, "q" | "type" | "sort" | "after"))
+        .filter(|(name, _)| {
+            !matches!(
+                *name,
+                "q" | "type" | "sort" | "size" | "after" | "before" | "page"
+            )
+        })
         .map(|(name, value)| {
             let href = state.href(&filter.with(name, ""));
+            let label = format!("{}: {value}", name.replace('_', " "));
             view! {
-                <A href=href scroll=false attr:class="chip removable" attr:title="Remove this filter">
-                    {format!("{}: {value}", name.replace('_', " "))}
+                <a
+                    href=href
+                    data-noscroll=""
+                    class="chip removable"
+                    aria-label=format!("Remove filter {label}")
+                >
+                    {label.clone()}
                     <span aria-hidden="true">" ×"</span>
-                </A>
+                </a>
             }
         })
         .collect_view();
     let total = list.total;
+    let list_paging = Paging {
+        total,
+        offset: list.offset,
+        shown: list.rows.len() as i64,
+        previous_before: list.previous_before,
+        next_after: list.next_after,
+    };
     let count_line = format!(
         "{} {}",
         thousands(total),
@@ -131,7 +152,7 @@ fn ResultList(list: CustomerList, store_empty: bool, may_bulk_tag: bool) -> impl
                     <p><strong>"No customers match."</strong></p>
                     <p>
                         "Try a shorter search or fewer filters. "
-                        <A href=state.href(&filter.cleared())>"Clear all filters"</A>
+                        <a href=state.href(&filter.cleared())>"Clear all filters"</a>
                     </p>
                 </div>
             }
@@ -146,7 +167,7 @@ fn ResultList(list: CustomerList, store_empty: bool, may_bulk_tag: bool) -> impl
                 <span>"Customer"</span>
                 <span>"Type"</span>
                 <span>"Status"</span>
-                <span class="num">"Total spent"</span>
+                <span class="num">"Spent"</span>
                 <span>"Last activity"</span>
                 <span class="num">"Courses"</span>
             </div>
@@ -160,25 +181,7 @@ fn ResultList(list: CustomerList, store_empty: bool, may_bulk_tag: bool) -> impl
         }
         .into_any()
     };
-    let first_page = (!filter.after.is_empty()).then(|| {
-        view! {
-            <A href=state.href(&filter.with("after", "")) attr:class="button">
-                "← First page"
-            </A>
-        }
-    });
-    let next_page = list.next_after.map(|after| {
-        view! {
-            <A
-                href=state.href(&filter.with("after", after.to_string()))
-                attr:class="button"
-                attr:data-testid="next-page"
-                attr:rel="next"
-            >
-                "Next page →"
-            </A>
-        }
-    });
+    let pager = view! { <Pager list=list_paging filter=filter.clone() /> };
 
     // One root element: a multi-node fragment swapped by a Transition that is
     // still hydrating can leave the server-rendered nodes behind.
@@ -193,7 +196,7 @@ fn ResultList(list: CustomerList, store_empty: bool, may_bulk_tag: bool) -> impl
                 {(total > 0 && may_bulk_tag).then(|| view! { <super::bulk_tag::BulkTag total /> })}
             </div>
             {body}
-            <nav class="pager" aria-label="Pages">{first_page} {next_page}</nav>
+            {pager}
         </div>
     }
 }
@@ -212,11 +215,7 @@ fn Row(row: CustomerRowView, now: i64, currency: String) -> impl IntoView {
     let avatar_class = format!("avatar avatar-{}", id.rem_euclid(6));
     let kind_class = format!("badge type-{}", row.kind);
     let status_class = format!("status status-{}", row.status);
-    let status_label = if row.status == "active" {
-        "Active"
-    } else {
-        "Inactive"
-    };
+    let status_label = status_label(&row.status);
     view! {
         <li class="customer" class:expanded=move || expanded.get()>
             <button
@@ -233,12 +232,13 @@ fn Row(row: CustomerRowView, now: i64, currency: String) -> impl IntoView {
                 <span class="who">
                     <span class="name">{display_name}</span>
                     <span class="email muted">{row.email.clone().unwrap_or_else(|| "no email".into())}</span>
+                    <RowTags tags=row.tags.clone() />
                 </span>
                 <span class="kind">
                     <span class=kind_class>{type_label(&row.kind)}</span>
                 </span>
                 <span class=status_class>{status_label}</span>
-                <span class="spent num">{money(row.total_spent_cents, &currency)}</span>
+                <span class="spent num">{money_list(&row.totals, &currency)}</span>
                 <span class="activity" title=row.last_activity_label.clone()>
                     {ago(row.last_activity_at, now)}
                 </span>
@@ -250,5 +250,111 @@ fn Row(row: CustomerRowView, now: i64, currency: String) -> impl IntoView {
                 <Details store_id=state.store_id.get_untracked() customer_id=id panel_id=panel_id.clone() />
             </Show>
         </li>
+    }
+}
+
+/// Up to three tags as small chips, then "+N".
+#[component]
+fn RowTags(tags: Vec<String>) -> impl IntoView {
+    const SHOWN: usize = 3;
+    let more = tags.len().saturating_sub(SHOWN);
+    (!tags.is_empty()).then(|| {
+        view! {
+            <span class="row-tags">
+                {tags
+                    .into_iter()
+                    .take(SHOWN)
+                    .map(|tag| view! { <span class="tag">{tag}</span> })
+                    .collect_view()}
+                {(more > 0).then(|| {
+                    view! { <span class="tag more">{format!("+{more}")}</span> }
+                })}
+            </span>
+        }
+    })
+}
+
+/// Where a page sits in the matching set.
+#[derive(Clone, Copy)]
+struct Paging {
+    total: i64,
+    offset: i64,
+    shown: i64,
+    previous_before: Option<i64>,
+    next_after: Option<i64>,
+}
+
+/// "51–100 of 200,000", first / previous / next / last (keyset both ways)
+/// and the page size.
+#[component]
+fn Pager(list: Paging, filter: crate::model::customers::CustomerFilter) -> impl IntoView {
+    let state = PageState::get();
+    let go = state.navigator();
+    let range = if list.shown == 0 {
+        String::new()
+    } else {
+        format!(
+            "{}–{} of {}",
+            thousands(list.offset + 1),
+            thousands(list.offset + list.shown),
+            thousands(list.total)
+        )
+    };
+    let link = |label: &'static str,
+                href: Option<String>,
+                rel: Option<&'static str>,
+                testid: &'static str| match href {
+        Some(href) => view! {
+            <a href=href class="button" rel=rel data-testid=testid>{label}</a>
+        }
+        .into_any(),
+        None => view! {
+            <span class="button disabled" aria-disabled="true" data-testid=testid>{label}</span>
+        }
+        .into_any(),
+    };
+    let first = (list.offset > 0).then(|| state.href(&filter.first_page()));
+    let previous = list
+        .previous_before
+        .map(|before| state.href(&filter.with("before", before.to_string())));
+    let next = list
+        .next_after
+        .map(|after| state.href(&filter.with("after", after.to_string())));
+    let last = list
+        .next_after
+        .map(|_| state.href(&filter.with("page", "last")));
+    let size = filter.page_size();
+    let on_size = move |ev| {
+        let value = event_target_value(&ev);
+        let value = if value == PAGE_SIZES[0].to_string() {
+            String::new()
+        } else {
+            value
+        };
+        go(&state.filter.get_untracked().with("size", value), false);
+    };
+    view! {
+        <nav class="pager" aria-label="Pages">
+            <p class="page-range" data-testid="page-range">{range}</p>
+            <div class="pager-links">
+                {link("« First", first, None, "first-page")}
+                {link("‹ Previous", previous, Some("prev"), "previous-page")}
+                {link("Next ›", next, Some("next"), "next-page")}
+                {link("Last »", last, None, "last-page")}
+            </div>
+            <label class="page-size">
+                <span>"Rows per page"</span>
+                <select name="size" data-testid="page-size" on:change=on_size>
+                    {[25, 50, 100]
+                        .into_iter()
+                        .map(|n: u32| {
+                            view! {
+                                <option value=n.to_string() selected=n == size>{n.to_string()}</option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+        </nav>
     }
 }

@@ -358,6 +358,40 @@ async fn milestones_keep_the_earliest_report_whatever_the_order_and_repeats() {
             (T0 + DAY, Some(25))
         ]
     );
+    // A course finished in one go: its four milestones share a time and
+    // read from the top, 100 first (issue 15 saw 75, 50, 25, 100).
+    let cy_identity: i64 = sqlx::query_scalar(
+        "INSERT INTO identities (store_id, external_id, email, email_normalized, email_at, \
+         email_event, name, name_at, name_event, first_at, created_at) \
+         VALUES ($1, 'cy', 'cy@example.com', 'cy@example.com', $2, 'history', 'Cy', $2, \
+         'history', $2, $2) RETURNING id",
+    )
+    .bind(a)
+    .bind(T0)
+    .fetch_one(db.writer())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO enrollments (store_id, course_id, identity_id, enrolled_at, progress, \
+         progress_at, last_accessed_at) VALUES ($1, $2, $3, $4, 100, $5, $5)",
+    )
+    .bind(a)
+    .bind(course)
+    .bind(cy_identity)
+    .bind(T0)
+    .bind(T0 + DAY)
+    .execute(db.writer())
+    .await
+    .unwrap();
+    db::backfill::derive_store(db, a, 100).await.unwrap();
+    let cy = customer_id(db, a, "cy").await;
+    let finished: Vec<Option<i64>> = paged(db, a, cy, 50)
+        .await
+        .iter()
+        .filter(|e| e.kind == "progress")
+        .map(|e| e.percent)
+        .collect();
+    assert_eq!(finished, [100, 75, 50, 25].map(Some));
     assert_eq!(
         scalar(
             db,
@@ -678,6 +712,18 @@ async fn tags_are_added_and_removed_case_insensitively_with_timeline_entries() {
         vec![("VIP".to_string(), 1), ("webinar 2025".to_string(), 1)]
     );
     assert_eq!(counts(other).await, vec![("vip".to_string(), 1)]);
+    // A tag no one carries is not offered; given again, it is back.
+    tags::remove_tag(db, s, gus, Some(owner), "webinar 2025", T0 + 6 * MIN)
+        .await
+        .unwrap();
+    assert_eq!(counts(s).await, vec![("VIP".to_string(), 1)]);
+    tags::add_tag(db, s, gus, Some(owner), "webinar 2025", T0 + 7 * MIN)
+        .await
+        .unwrap();
+    assert_eq!(
+        counts(s).await,
+        vec![("VIP".to_string(), 1), ("webinar 2025".to_string(), 1)]
+    );
     assert!(tags::customer_tags(db, s, fay).await.unwrap().is_empty());
     let gus_tags: Vec<String> = tags::customer_tags(db, s, gus)
         .await

@@ -107,10 +107,29 @@ async fn notes_tags_timeline_and_value_on_the_detail_page() {
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) = ann
-        .post_form("/api/customer/tag/add", &form(&[("tag", "VIP")]))
-        .await;
-    assert_eq!(status, 200, "{body}");
+    // The form carries the list the page was opened from; the page it
+    // comes back to still leads back to that list (issue 15).
+    // (A browser's form post: it asks for HTML and is sent back, 302.)
+    let response = ann
+        .client
+        .post(ann.url("/api/customer/tag/add"))
+        .header("origin", &ann.address)
+        .header("accept", "text/html")
+        .form(&form(&[("tag", "VIP"), ("list", "?q=ali&type=paying")]))
+        .send()
+        .await
+        .unwrap();
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(
+        location,
+        format!("/store/{alpha}/customers/{alice}?list=%3Fq%3Dali%26type%3Dpaying")
+    );
+    let (_, body) = ann.get(&location).await;
+    let back = format!("href=\"/store/{alpha}/customers?q=ali&amp;type=paying\"");
+    assert!(
+        body.contains(&back),
+        "the way back keeps the list's query: {body}"
+    );
 
     let (status, view) = page(&ann, alpha, alice).await;
     assert_eq!(status, 200, "{view}");

@@ -25,14 +25,25 @@ pub async fn customer_page(
     customer_id: i64,
     #[server(default)] before: String,
     #[server(default)] refused: bool,
-) -> Result<String, AppError> {
+    #[server(default)] list: String,
+) -> Result<crate::model::customer::CustomerPageView, AppError> {
     let customer = customer_data(store_id, customer_id, before.clone()).await?;
-    Ok(crate::pages::customer::render(
-        store_id,
-        !before.trim().is_empty(),
-        refused,
-        customer,
-    ))
+    let name = customer
+        .name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .or_else(|| customer.email.clone())
+        .unwrap_or_else(|| "Customer".into());
+    Ok(crate::model::customer::CustomerPageView {
+        title: format!("{name} · {}", customer.store_name),
+        html: crate::pages::customer::render(
+            store_id,
+            !before.trim().is_empty(),
+            refused,
+            &list,
+            customer,
+        ),
+    })
 }
 
 /// The detail page's data, as data (for tests and scripts).
@@ -49,14 +60,19 @@ pub async fn customer_data(
 }
 
 #[server(endpoint = "customer/note/add")]
-pub async fn add_note(store_id: i64, customer_id: i64, body: String) -> Result<(), AppError> {
+pub async fn add_note(
+    store_id: i64,
+    customer_id: i64,
+    body: String,
+    #[server(default)] list: String,
+) -> Result<(), AppError> {
     let access =
         crate::auth::ssr::authorize_store(store_id, crate::auth::Right::EditCustomer).await?;
     let db = crate::state::app_state()?.db;
     let now = db::time::now_ms();
     db::customers::notes::add_note(&db, store_id, customer_id, access.account.id, &body, now)
         .await?;
-    back_to_customer(store_id, customer_id);
+    back_to_customer(store_id, customer_id, &list);
     Ok(())
 }
 
@@ -66,6 +82,7 @@ pub async fn edit_note(
     customer_id: i64,
     note_id: i64,
     body: String,
+    #[server(default)] list: String,
 ) -> Result<(), AppError> {
     let access =
         crate::auth::ssr::authorize_store(store_id, crate::auth::Right::EditCustomer).await?;
@@ -81,21 +98,31 @@ pub async fn edit_note(
         now,
     )
     .await?;
-    back_to_customer(store_id, customer_id);
+    back_to_customer(store_id, customer_id, &list);
     Ok(())
 }
 
 #[server(endpoint = "customer/note/delete")]
-pub async fn delete_note(store_id: i64, customer_id: i64, note_id: i64) -> Result<(), AppError> {
+pub async fn delete_note(
+    store_id: i64,
+    customer_id: i64,
+    note_id: i64,
+    #[server(default)] list: String,
+) -> Result<(), AppError> {
     crate::auth::ssr::authorize_store(store_id, crate::auth::Right::EditCustomer).await?;
     let db = crate::state::app_state()?.db;
     db::customers::notes::delete_note(&db, store_id, customer_id, note_id).await?;
-    back_to_customer(store_id, customer_id);
+    back_to_customer(store_id, customer_id, &list);
     Ok(())
 }
 
 #[server(endpoint = "customer/tag/add")]
-pub async fn add_tag(store_id: i64, customer_id: i64, tag: String) -> Result<(), AppError> {
+pub async fn add_tag(
+    store_id: i64,
+    customer_id: i64,
+    tag: String,
+    #[server(default)] list: String,
+) -> Result<(), AppError> {
     let access =
         crate::auth::ssr::authorize_store(store_id, crate::auth::Right::EditCustomer).await?;
     let db = crate::state::app_state()?.db;
@@ -109,12 +136,17 @@ pub async fn add_tag(store_id: i64, customer_id: i64, tag: String) -> Result<(),
         now,
     )
     .await?;
-    back_to_customer(store_id, customer_id);
+    back_to_customer(store_id, customer_id, &list);
     Ok(())
 }
 
 #[server(endpoint = "customer/tag/remove")]
-pub async fn remove_tag(store_id: i64, customer_id: i64, tag: String) -> Result<(), AppError> {
+pub async fn remove_tag(
+    store_id: i64,
+    customer_id: i64,
+    tag: String,
+    #[server(default)] list: String,
+) -> Result<(), AppError> {
     let access =
         crate::auth::ssr::authorize_store(store_id, crate::auth::Right::EditCustomer).await?;
     let db = crate::state::app_state()?.db;
@@ -128,7 +160,7 @@ pub async fn remove_tag(store_id: i64, customer_id: i64, tag: String) -> Result<
         now,
     )
     .await?;
-    back_to_customer(store_id, customer_id);
+    back_to_customer(store_id, customer_id, &list);
     Ok(())
 }
 
@@ -153,7 +185,9 @@ pub async fn tag_matching(
     let tagged =
         db::customers::tags::bulk_tag(&db, store_id, &query, Some(access.account.id), &tag, now)
             .await?;
-    let list = CustomerFilter::default().with("tag", tag.trim());
+    let list = CustomerFilter::default()
+        .with("tag", tag.trim())
+        .with_notice(format!("tagged-{tagged}"));
     leptos_axum::redirect(&format!(
         "/store/{store_id}/customers{}",
         list.query_string()
@@ -168,6 +202,7 @@ pub async fn erase_customer(
     store_id: i64,
     customer_id: i64,
     #[server(default)] confirm: String,
+    #[server(default)] list: String,
 ) -> Result<(), AppError> {
     crate::auth::ssr::authorize_store(store_id, crate::auth::Right::ManageCustomers).await?;
     if confirm != "erase" {
@@ -175,16 +210,23 @@ pub async fn erase_customer(
     }
     let db = crate::state::app_state()?.db;
     db::customers::privacy::erase_customer(&db, store_id, customer_id).await?;
-    // The customer is gone: back to the list.
-    leptos_axum::redirect(&format!("/store/{store_id}/customers"));
+    // The customer is gone: back to the list it was opened from.
+    leptos_axum::redirect(&crate::model::customers::list_href_with_notice(
+        store_id, &list, "erased",
+    ));
     Ok(())
 }
 
 /// The detail page's forms post here directly: send the browser back to the
 /// page, which then shows the change.
 #[cfg(feature = "ssr")]
-fn back_to_customer(store_id: i64, customer_id: i64) {
-    leptos_axum::redirect(&format!("/store/{store_id}/customers/{customer_id}"));
+fn back_to_customer(store_id: i64, customer_id: i64, list: &str) {
+    leptos_axum::redirect(&crate::model::customers::customer_href(
+        store_id,
+        customer_id,
+        list,
+        "",
+    ));
 }
 
 /// Reads a contacts file (CSV text) and answers its first rows and what
@@ -295,7 +337,10 @@ mod ssr {
             email: profile.email,
             kind: profile.customer_type.as_str().to_string(),
             status: profile.status.as_str().to_string(),
-            source: format!("{}: {}", profile.source_kind, profile.source_title),
+            source: crate::pages::customers::format::source_label(
+                &profile.source_kind,
+                &profile.source_title,
+            ),
             joined_at: profile.joined_at,
             last_activity_at: profile.last_activity_at,
             value: detail
@@ -357,6 +402,7 @@ mod ssr {
             older: timeline.next.map(|cursor| cursor.to_param()),
             now_ms: now,
             role,
+            store_name: store.name.clone(),
             time_zone: store.time_zone,
         })
     }

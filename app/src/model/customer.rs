@@ -6,6 +6,15 @@ use serde::{Deserialize, Serialize};
 
 use super::customers::{CourseView, ProductView};
 
+/// The customer page as the browser gets it: its title and its body,
+/// rendered on the server (see `pages::customer`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerPageView {
+    /// `Ann Lee · Yoga Studio`.
+    pub title: String,
+    pub html: String,
+}
+
 /// Everything `/store/:store_id/customers/:customer_id` shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerView {
@@ -37,6 +46,8 @@ pub struct CustomerView {
     pub now_ms: i64,
     /// The reader's role in the store: the page leaves out what it may not do.
     pub role: domain::access::Role,
+    /// The store's name (the page's title names it).
+    pub store_name: String,
     /// The store's time zone (IANA): the page shows dates in it.
     pub time_zone: String,
 }

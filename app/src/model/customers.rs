@@ -43,10 +43,15 @@ pub struct CustomerFilter {
     pub before: String,
     /// `last`: the last page.
     pub page: String,
+    /// What the owner just did, said once above the list: `erased`, or
+    /// `tagged-N`. A code, never text to show, so a link cannot put words
+    /// on the page.
+    pub notice: String,
 }
 
-/// The page sizes offered, the first the default.
-pub const PAGE_SIZES: [u32; 3] = [50, 25, 100];
+/// The page sizes offered, smallest first; [`DEFAULT_PAGE_SIZE`] when unset.
+pub const PAGE_SIZES: [u32; 4] = [25, 50, 100, 200];
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
 
 /// The parameters that move through the pages; changing any other one starts
 /// again from the first page.
@@ -84,7 +89,7 @@ impl CustomerFilter {
         filter
     }
 
-    fn fields_mut(&mut self) -> [(&'static str, &mut String); 19] {
+    fn fields_mut(&mut self) -> [(&'static str, &mut String); 20] {
         [
             ("q", &mut self.q),
             ("type", &mut self.kind),
@@ -105,6 +110,7 @@ impl CustomerFilter {
             ("after", &mut self.after),
             ("before", &mut self.before),
             ("page", &mut self.page),
+            ("notice", &mut self.notice),
         ]
     }
 
@@ -139,6 +145,7 @@ impl CustomerFilter {
         copy.after.clear();
         copy.before.clear();
         copy.page.clear();
+        copy.notice.clear();
         let value = value.into();
         for (field_name, field) in copy.fields_mut() {
             if field_name == name {
@@ -146,6 +153,14 @@ impl CustomerFilter {
             }
         }
         copy
+    }
+
+    /// A copy that says `notice` once (the rest unchanged).
+    pub fn with_notice(&self, notice: impl Into<String>) -> CustomerFilter {
+        CustomerFilter {
+            notice: notice.into(),
+            ..self.clone()
+        }
     }
 
     /// The same view from its first page.
@@ -183,7 +198,7 @@ impl CustomerFilter {
     pub fn is_filtered(&self) -> bool {
         self.pairs()
             .iter()
-            .any(|(name, _)| !matches!(*name, "sort" | "size") && !PAGING.contains(name))
+            .any(|(name, _)| !matches!(*name, "sort" | "size" | "notice") && !PAGING.contains(name))
     }
 
     /// The same view without any filter (sort and page size kept).
@@ -197,8 +212,47 @@ impl CustomerFilter {
 
     /// Rows per page (the default for an unknown size; the server refuses it).
     pub fn page_size(&self) -> u32 {
-        self.size.parse().unwrap_or(PAGE_SIZES[0])
+        self.size.parse().unwrap_or(DEFAULT_PAGE_SIZE)
     }
+}
+
+/// The customers list a customer's page goes back to: `list` is the list's
+/// query string as it was (`?q=ann&type=lead`), carried by the profile's
+/// links and forms; anything that is not a query string gives the bare list.
+/// Only the query is taken from it, so it can point nowhere else.
+pub fn list_href(store_id: i64, list: &str) -> String {
+    let query = if list.starts_with('?') && !list.contains(['#', '\r', '\n']) {
+        list
+    } else {
+        ""
+    };
+    format!("/store/{store_id}/customers{query}")
+}
+
+/// [`list_href`] with a notice for the list to say (see
+/// [`CustomerFilter::notice`]).
+pub fn list_href_with_notice(store_id: i64, list: &str, notice: &str) -> String {
+    let href = list_href(store_id, list);
+    let join = if href.contains('?') { '&' } else { '?' };
+    format!("{href}{join}notice={}", encode(notice))
+}
+
+/// A customer's page, carrying the list it was opened from (see
+/// [`list_href`]); `extra` is more of its query (`before=...`), or empty.
+pub fn customer_href(store_id: i64, customer_id: i64, list: &str, extra: &str) -> String {
+    let mut query: Vec<String> = Vec::new();
+    if !extra.is_empty() {
+        query.push(extra.to_string());
+    }
+    if list.starts_with('?') && list.len() > 1 {
+        query.push(format!("list={}", encode(list)));
+    }
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", query.join("&"))
+    };
+    format!("/store/{store_id}/customers/{customer_id}{query}")
 }
 
 /// Percent-encodes a query value: the app's one encoder (RFC 3986
@@ -398,7 +452,7 @@ mod ssr {
                 page_size: optional(&self.size, "size", |v| {
                     v.parse().ok().filter(|size| PAGE_SIZES.contains(size))
                 })?
-                .unwrap_or(PAGE_SIZES[0]),
+                .unwrap_or(DEFAULT_PAGE_SIZE),
                 after: optional(&self.after, "after", parse_id)?,
                 before: optional(&self.before, "before", parse_id)?,
                 from_end: optional(&self.page, "page", |v| (v == "last").then_some(true))?
@@ -543,7 +597,11 @@ mod ssr {
             assert_eq!(field(base.with("sub", "maybe")), "sub");
             assert_eq!(field(base.with("size", "30")), "size");
             assert_eq!(field(base.with("page", "2")), "page");
-            assert_eq!(field(base.with("currency", "euro")), "currency");
+            // The currency's form is the data layer's check.
+            let euro = base.with("currency", "euro").to_query().unwrap();
+            assert!(
+                matches!(euro.validate(), Err(db::Error::Invalid { field, .. }) if field == "currency")
+            );
         }
 
         #[test]
@@ -582,5 +640,24 @@ mod encode_tests {
         );
         assert_eq!(encode("\t//evil#"), "%09//evil%23");
         assert_eq!(encode("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn a_profile_carries_the_list_it_came_from() {
+        use super::{customer_href, list_href};
+        let list = "?q=ann lee&type=lead";
+        let href = customer_href(3, 9, list, "");
+        assert_eq!(
+            href,
+            "/store/3/customers/9?list=%3Fq%3Dann%20lee%26type%3Dlead"
+        );
+        assert_eq!(
+            customer_href(3, 9, "", "before=x"),
+            "/store/3/customers/9?before=x"
+        );
+        assert_eq!(list_href(3, list), "/store/3/customers?q=ann lee&type=lead");
+        for hostile in ["//evil.test", "https://evil.test/?a", "?a#x", "x?a"] {
+            assert_eq!(list_href(3, hostile), "/store/3/customers", "{hostile}");
+        }
     }
 }

@@ -24,7 +24,7 @@ use crate::{
     auth::Right,
     model::{
         customer::{CustomerView, NoteView},
-        customers::encode,
+        customers::{customer_href, encode},
     },
     pages::customers::format::{ago, initials, money, type_label},
 };
@@ -45,6 +45,8 @@ pub fn CustomerPage() -> impl IntoView {
     let before = Memo::new(move |_| query.read().get("before").unwrap_or_default());
     // A form whose change was refused comes back with `__err` in the URL.
     let refused = Memo::new(move |_| query.read().get("__err").is_some());
+    // The list this page was opened from (its query), for every way back.
+    let list = Memo::new(move |_| query.read().get("list").unwrap_or_default());
     let customer = Resource::new(
         move || {
             (
@@ -52,23 +54,33 @@ pub fn CustomerPage() -> impl IntoView {
                 customer_id.get(),
                 before.get(),
                 refused.get(),
+                list.get(),
             )
         },
-        |(store_id, customer_id, before, refused)| {
-            customer_page(store_id, customer_id, before, refused)
+        |(store_id, customer_id, before, refused, list)| {
+            customer_page(store_id, customer_id, before, refused, list)
         },
     );
     view! {
-        <Title text="Customer" />
         <div class="customer-page">
-            <a class="muted back" href=move || format!("/store/{}/customers", store_id.get())>
+            <a
+                class="muted back"
+                data-testid="back-to-list"
+                href=move || crate::model::customers::list_href(store_id.get(), &list.get())
+            >
                 "← Customers"
             </a>
             <Transition fallback=|| view! { <p class="muted">"Loading customer…"</p> }>
                 {move || Suspend::new(async move {
                     match customer.await {
                         // Rendered on the server (see the module documentation).
-                        Ok(html) => view! { <div class="customer-body" inner_html=html></div> }.into_any(),
+                        Ok(page) => {
+                            view! {
+                                <Title text=page.title />
+                                <div class="customer-body" inner_html=page.html></div>
+                            }
+                                .into_any()
+                        }
                         Err(error) => view! { <crate::pages::NotFoundOr error /> }.into_any(),
                     }
                 })}
@@ -79,7 +91,13 @@ pub fn CustomerPage() -> impl IntoView {
 
 /// The page's body as HTML, rendered on the server.
 #[cfg(feature = "ssr")]
-pub fn render(store_id: i64, paged: bool, refused: bool, customer: CustomerView) -> String {
+pub fn render(
+    store_id: i64,
+    paged: bool,
+    refused: bool,
+    list: &str,
+    customer: CustomerView,
+) -> String {
     use leptos::tachys::view::RenderHtml;
     view! {
         {refused
@@ -90,23 +108,35 @@ pub fn render(store_id: i64, paged: bool, refused: bool, customer: CustomerView)
                     </p>
                 }
             })}
-        <Profile store_id paged customer />
+        <Profile store_id paged list=list.to_string() customer />
     }
     .to_html()
 }
 
-/// Hidden inputs naming the store and the customer, for every form.
+/// A section's list, or a line saying it has nothing (never a bare heading).
 #[cfg(feature = "ssr")]
-fn ids(store_id: i64, customer_id: i64) -> impl IntoView {
+fn list_or(empty: bool, nothing: &'static str, list: impl IntoView) -> impl IntoView {
+    if empty {
+        view! { <p class="muted">{nothing}</p> }.into_any()
+    } else {
+        list.into_any()
+    }
+}
+
+/// Hidden inputs naming the store, the customer and the list the page was
+/// opened from, for every form.
+#[cfg(feature = "ssr")]
+fn ids(store_id: i64, customer_id: i64, list: String) -> impl IntoView {
     view! {
         <input type="hidden" name="store_id" value=store_id.to_string() />
         <input type="hidden" name="customer_id" value=customer_id.to_string() />
+        <input type="hidden" name="list" value=list />
     }
 }
 
 #[cfg(feature = "ssr")]
 #[component]
-fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView {
+fn Profile(store_id: i64, paged: bool, list: String, customer: CustomerView) -> impl IntoView {
     // Dates as the store's people read them, in its time zone.
     let clock = db::time::Clock::or_utc(&customer.time_zone);
     let date = |ms: i64| clock.date(ms);
@@ -153,6 +183,11 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
         }
         .into_any()
     };
+    let (courses_empty, purchases_empty, subscriptions_empty) = (
+        customer.courses.is_empty(),
+        customer.purchases.is_empty(),
+        customer.subscriptions.is_empty(),
+    );
     let courses = customer
         .courses
         .iter()
@@ -217,7 +252,7 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
                 <li class="chip tag" data-testid="customer-tag">
                     <a href=href>{text}</a>
                     <form method="post" action=RemoveTag::url() class="inline">
-                        {ids(store_id, cid)}
+                        {ids(store_id, cid, list.clone())}
                         <input type="hidden" name="tag" value=tag />
                         <button type="submit" class="link" aria-label=label>
                             "×"
@@ -235,7 +270,9 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
     let notes = customer
         .notes
         .into_iter()
-        .map(|note| view! { <Note store_id customer_id=cid note clock=clock.clone() /> })
+        .map(|note| {
+            view! { <Note store_id customer_id=cid list=list.clone() note clock=clock.clone() /> }
+        })
         .collect_view();
     let timeline = customer
         .timeline
@@ -250,12 +287,12 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
         })
         .collect_view();
     let newest = paged.then(|| {
-        view! { <a href=format!("/store/{store_id}/customers/{cid}") class="button">"← Newest"</a> }
+        view! { <a href=customer_href(store_id, cid, &list, "") class="button">"← Newest"</a> }
     });
     let older = customer.older.clone().map(|cursor| {
         view! {
             <a
-                href=format!("/store/{store_id}/customers/{cid}?before={}", encode(&cursor))
+                href=customer_href(store_id, cid, &list, &format!("before={}", encode(&cursor)))
                 class="button"
                 data-testid="timeline-older"
             >
@@ -276,11 +313,12 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
                      undone. Export their data first if they asked for it."
                 </p>
                 <form method="post" action=EraseCustomer::url() class="inline-form">
-                    {ids(store_id, cid)}
+                    {ids(store_id, cid, list.clone())}
                     <input
                         name="confirm"
                         required
                         pattern="erase"
+                        title="Type the word erase, in small letters, to confirm"
                         placeholder="type erase"
                         aria-label="Type erase to confirm"
                         data-testid="erase-confirm"
@@ -326,7 +364,9 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
             </div>
             <div>
                 <dt>"Status"</dt>
-                <dd class=format!("status status-{}", customer.status)>{customer.status.clone()}</dd>
+                <dd class=format!("status status-{}", customer.status)>
+                    {crate::pages::customers::format::status_label(&customer.status)}
+                </dd>
             </div>
             <div>
                 <dt>"First source"</dt>
@@ -348,17 +388,17 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
                 <h2>"Lifetime value"</h2>
                 {value}
                 <h2>"Courses"</h2>
-                <ul class="detail-list">{courses}</ul>
+                {list_or(courses_empty, "Not enrolled in any course.", view! { <ul class="detail-list">{courses}</ul> })}
                 <h2>"Purchases"</h2>
-                <ul class="detail-list">{purchases}</ul>
+                {list_or(purchases_empty, "No course or product bought.", view! { <ul class="detail-list">{purchases}</ul> })}
                 <h2>"Subscription"</h2>
-                <ul class="detail-list">{subscriptions}</ul>
+                {list_or(subscriptions_empty, "No subscription.", view! { <ul class="detail-list">{subscriptions}</ul> })}
             </section>
             <section>
                 <h2>"Tags"</h2>
                 <ul class="chips tags">{tags}</ul>
                 <form method="post" action=AddTag::url() class="inline-form">
-                    {ids(store_id, cid)}
+                    {ids(store_id, cid, list.clone())}
                     <input
                         name="tag"
                         list="store-tags"
@@ -373,7 +413,7 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
                 </form>
                 <h2>"Notes"</h2>
                 <form method="post" action=AddNote::url() class="note-form">
-                    {ids(store_id, cid)}
+                    {ids(store_id, cid, list.clone())}
                     <textarea
                         name="body"
                         rows="3"
@@ -397,7 +437,13 @@ fn Profile(store_id: i64, paged: bool, customer: CustomerView) -> impl IntoView 
 
 #[cfg(feature = "ssr")]
 #[component]
-fn Note(store_id: i64, customer_id: i64, note: NoteView, clock: db::time::Clock) -> impl IntoView {
+fn Note(
+    store_id: i64,
+    customer_id: i64,
+    list: String,
+    note: NoteView,
+    clock: db::time::Clock,
+) -> impl IntoView {
     let date_time = |ms: i64| clock.date_time(ms);
     let note_id = note.id.to_string();
     let delete_id = note_id.clone();
@@ -412,7 +458,7 @@ fn Note(store_id: i64, customer_id: i64, note: NoteView, clock: db::time::Clock)
             <details>
                 <summary>"Edit"</summary>
                 <form method="post" action=EditNote::url() class="note-form">
-                    {ids(store_id, customer_id)}
+                    {ids(store_id, customer_id, list.clone())}
                     <input type="hidden" name="note_id" value=note_id />
                     <textarea name="body" rows="3" maxlength="5000" required aria-label="Note">
                         {note.body}
@@ -421,7 +467,7 @@ fn Note(store_id: i64, customer_id: i64, note: NoteView, clock: db::time::Clock)
                 </form>
             </details>
             <form method="post" action=DeleteNote::url() class="inline">
-                {ids(store_id, customer_id)}
+                {ids(store_id, customer_id, list.clone())}
                 <input type="hidden" name="note_id" value=delete_id />
                 <button type="submit" class="link" data-testid="note-delete">"Delete"</button>
             </form>

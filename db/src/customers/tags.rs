@@ -387,16 +387,19 @@ where
     .collect()
 }
 
-/// The store's tags with their customer counts, by name (tags no one
-/// carries any more are listed with 0).
+/// The store's tags that someone carries, with their customer counts, by
+/// name.
 #[tracing::instrument(skip(db))]
 pub async fn store_tags(db: &Db, store_id: i64) -> Result<Vec<TagCount>> {
     crate::stores::get_store(db, store_id).await?;
+    // A tag no one carries any more is not offered (it would filter to
+    // nothing); it comes back when it is given again.
     sqlx::query(
-        "SELECT t.id, t.name, \
-                (SELECT COUNT(DISTINCT i.customer_id) FROM customer_tags ct \
-                 JOIN identities i ON i.id = ct.identity_id WHERE ct.tag_id = t.id) AS n \
-         FROM tags t WHERE t.store_id = $1 ORDER BY t.name_normalized, t.id",
+        "SELECT t.id, t.name, COUNT(DISTINCT i.customer_id) AS n \
+         FROM tags t JOIN customer_tags ct ON ct.tag_id = t.id \
+         JOIN identities i ON i.id = ct.identity_id \
+         WHERE t.store_id = $1 GROUP BY t.id, t.name, t.name_normalized \
+         ORDER BY t.name_normalized, t.id",
     )
     .bind(store_id)
     .fetch_all(db.reader())

@@ -120,7 +120,8 @@ fn entries_sql() -> String {
          WHERE e.store_id = $1 AND e.identity_id IN {ids}
          UNION ALL
          SELECT m.reached_at, 'progress',
-                'm' || CAST(m.enrollment_id AS TEXT) || ':' || CAST(m.percent AS TEXT),
+                'm' || CAST(m.enrollment_id AS TEXT) || ':'
+                    || CASE WHEN m.percent < 100 THEN '0' ELSE '' END || CAST(m.percent AS TEXT),
                 COALESCE(co.title, co.external_id), NULL, NULL, CAST(m.percent AS BIGINT),
                 NULL, NULL
          FROM ({milestones}) m

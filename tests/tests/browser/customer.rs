@@ -84,10 +84,13 @@ async fn profile_notes_tags_bulk_tag_import_and_erase() {
         );
         page.click("[data-testid=bulk-tag-confirm]").await;
         page.click("[data-testid=bulk-tag-apply]").await;
-        page.wait_for("location.search === '?tag=Warm%20leads'", "the tag's list").await;
+        page.wait_for("location.search.startsWith('?tag=Warm%20leads&notice=tagged-')", "the tag's list").await;
         page.wait_for("document.body.dataset.hydrated === 'true'", "hydration").await;
         page.wait_for("!!document.querySelector('[data-testid=match-count]')", "the count").await;
         assert_eq!(page.js(&format!("{COUNT}.replace(/[^0-9]/g, '')")).await, leads);
+        // It says what it did.
+        let notice = page.js("document.querySelector('[data-testid=notice]').textContent").await;
+        assert!(notice.as_str().unwrap().starts_with("Tagged "), "{notice}");
 
         // Import (server-rendered pages): preview, then import; the new lead
         // is findable.
@@ -125,6 +128,7 @@ async fn profile_notes_tags_bulk_tag_import_and_erase() {
         page.type_into("[data-testid=erase-confirm]", "erase").await;
         page.click("[data-testid=erase]").await;
         page.wait_for(&format!("location.pathname === '{list}'"), "the list after erasure").await;
+        page.wait_for("!!document.querySelector('[data-testid=notice]')", "the erasure said").await;
         page.open(&format!("{base}{list}?q=quinn.import")).await;
         page.wait_for(&format!("{COUNT} === '0 customers match'"), "the lead gone").await;
 

@@ -8,5 +8,6 @@ mod customer;
 mod customers;
 mod members;
 mod onboarding;
+mod place;
 mod sign_in;
 mod weight;

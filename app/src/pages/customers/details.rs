@@ -24,8 +24,14 @@ pub fn Details(store_id: i64, customer_id: i64, panel_id: String) -> impl IntoVi
         <div class="customer-details" id=panel_id data-testid="customer-details">
             <a
                 class="button open-customer"
-                href=format!("/store/{store_id}/customers/{customer_id}")
+                href=crate::model::customers::customer_href(
+                    store_id,
+                    customer_id,
+                    &super::PageState::get().filter.get_untracked().query_string(),
+                    "",
+                )
                 data-testid="open-customer"
+                on:click=move |_| super::place::save(customer_id)
             >
                 "Open profile, notes and timeline →"
             </a>

@@ -125,6 +125,22 @@ pub fn type_label(kind: &str) -> &'static str {
     }
 }
 
+/// Where a customer came from, as a sentence fragment: `Course: Rust 101`,
+/// `Opt-in: webinar`, `Imported from contacts.csv`.
+pub fn source_label(kind: &str, title: &str) -> String {
+    if let Some(file) = title.strip_prefix("import: ") {
+        return format!("Imported from {file}");
+    }
+    match kind {
+        "course" => format!("Course: {title}"),
+        "product" => format!("Product: {title}"),
+        "subscription" => format!("Subscription: {title}"),
+        "lead" => format!("Opt-in: {title}"),
+        "import" => format!("Imported: {title}"),
+        other => format!("{other}: {title}"),
+    }
+}
+
 /// The label of a status (active, inactive).
 pub fn status_label(status: &str) -> &'static str {
     match status {
@@ -148,6 +164,11 @@ mod tests {
         assert_eq!(money_list(&nets, "USD"), "$12.00 · €209.00");
         assert_eq!(money_list(&nets[1..], "USD"), "€209.00");
         assert_eq!(money_list(&[], "GBP"), "£0.00");
+        assert_eq!(
+            source_label("lead", "import: contacts.csv"),
+            "Imported from contacts.csv"
+        );
+        assert_eq!(source_label("lead", "webinar"), "Opt-in: webinar");
         assert_eq!(iso(1_709_164_800_000 + 61_000), "2024-02-29T00:01:01Z");
         assert_eq!(ago(0, 3 * DAY_MS + 5), "3 days ago");
         assert_eq!(ago(0, 1_000), "just now");

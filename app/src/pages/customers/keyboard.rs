@@ -1,5 +1,6 @@
 //! Keyboard: `/` focuses the search, ArrowDown/ArrowUp move between rows,
-//! Enter (a row is a button) expands or collapses it.
+//! Enter (a row is a button) expands or collapses it, Escape collapses the
+//! row the focus is in.
 
 /// Installs the window listener for the page's lifetime (browser only).
 pub fn install() {
@@ -70,6 +71,20 @@ pub fn install() {
                         ev.prevent_default();
                         let _ = row.focus();
                     }
+                }
+                // Escape inside an expanded row collapses it and puts the
+                // focus back on its row.
+                "Escape" => {
+                    let Some(row) = active
+                        .and_then(|el| el.closest(".customer.expanded").ok().flatten())
+                        .and_then(|item| item.query_selector(".customer-row").ok().flatten())
+                        .and_then(|row| row.dyn_into::<web_sys::HtmlElement>().ok())
+                    else {
+                        return;
+                    };
+                    ev.prevent_default();
+                    row.click();
+                    let _ = row.focus();
                 }
                 _ => {}
             }

@@ -1,7 +1,7 @@
 //! The results: type chips with counts, "N customers match", the rows and
 //! the pagination, with the empty, loading and error states.
 
-use crate::model::customers::PAGE_SIZES;
+use crate::model::customers::{DEFAULT_PAGE_SIZE, PAGE_SIZES};
 use leptos::prelude::*;
 
 use super::{
@@ -66,6 +66,7 @@ pub fn Results(
 #[component]
 fn ResultList(list: CustomerList, store_empty: bool, may_bulk_tag: bool) -> impl IntoView {
     let state = PageState::get();
+    restore_scroll(state);
     let filter = state.filter.get_untracked();
     // Plain links, not the router's `A`: it marks every link to this path
     // `aria-current="page"`, whatever its query. The selected chips are the
@@ -185,8 +186,12 @@ fn ResultList(list: CustomerList, store_empty: bool, may_bulk_tag: bool) -> impl
 
     // One root element: a multi-node fragment swapped by a Transition that is
     // still hydrating can leave the server-rendered nodes behind.
+    let notice = notice_text(&filter.notice, &filter.tag).map(|text| {
+        view! { <p class="notice" role="status" data-testid="notice">{text}</p> }
+    });
     view! {
         <div class="result-list">
+            {notice}
             <div class="chips" role="group" aria-label="Customer type">
                 {chips}
                 {removable}
@@ -206,6 +211,16 @@ fn Row(row: CustomerRowView, now: i64, currency: String) -> impl IntoView {
     let state = PageState::get();
     let expanded = RwSignal::new(false);
     let id = row.id;
+    // After hydration (an effect), so the server's HTML and the first
+    // browser render agree: rows expanded when the owner left come back so.
+    Effect::new(move |_| {
+        let was_open = state
+            .restore
+            .with_value(|place| place.as_ref().is_some_and(|p| p.expanded.contains(&id)));
+        if was_open {
+            expanded.set(true);
+        }
+    });
     let panel_id = format!("customer-{id}");
     let display_name = row
         .name
@@ -326,7 +341,7 @@ fn Pager(list: Paging, filter: crate::model::customers::CustomerFilter) -> impl 
     let size = filter.page_size();
     let on_size = move |ev| {
         let value = event_target_value(&ev);
-        let value = if value == PAGE_SIZES[0].to_string() {
+        let value = if value == DEFAULT_PAGE_SIZE.to_string() {
             String::new()
         } else {
             value
@@ -345,7 +360,7 @@ fn Pager(list: Paging, filter: crate::model::customers::CustomerFilter) -> impl 
             <label class="page-size">
                 <span>"Rows per page"</span>
                 <select name="size" data-testid="page-size" on:change=on_size>
-                    {[25, 50, 100]
+                    {PAGE_SIZES
                         .into_iter()
                         .map(|n: u32| {
                             view! {
@@ -357,4 +372,42 @@ fn Pager(list: Paging, filter: crate::model::customers::CustomerFilter) -> impl 
             </label>
         </nav>
     }
+}
+
+/// Once the rows are on the page, scrolls the row the owner opened back to
+/// where it was, and again when the expanded rows above it have loaded
+/// their details; then forgets the place (see `place`).
+fn restore_scroll(state: PageState) {
+    #[cfg(not(feature = "ssr"))]
+    Effect::new(move |_| {
+        let Some(anchor) = state
+            .restore
+            .with_value(|place| place.as_ref().and_then(|p| p.anchor))
+        else {
+            return;
+        };
+        super::place::scroll_back(anchor);
+        set_timeout(
+            move || {
+                super::place::scroll_back(anchor);
+                state.restore.set_value(None);
+            },
+            std::time::Duration::from_millis(600),
+        );
+    });
+    #[cfg(feature = "ssr")]
+    let _ = state;
+}
+
+/// What a notice code says (see `CustomerFilter::notice`); unknown codes
+/// say nothing.
+fn notice_text(code: &str, tag: &str) -> Option<String> {
+    if code == "erased" {
+        return Some("The customer was erased, with every fact about them in this store.".into());
+    }
+    let tagged: i64 = code.strip_prefix("tagged-")?.parse().ok()?;
+    Some(format!(
+        "Tagged {} “{tag}”. These are everyone with that tag.",
+        plural(tagged, "customer", "customers")
+    ))
 }

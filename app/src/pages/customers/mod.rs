@@ -12,6 +12,7 @@ mod filters;
 pub mod format;
 mod keyboard;
 mod list;
+mod place;
 mod search_box;
 mod stats;
 
@@ -28,11 +29,13 @@ use crate::{
     model::customers::CustomerFilter,
 };
 
-/// What every part of the page reads: the store and the URL state.
+/// What every part of the page reads: the store, the URL state, and the
+/// place to restore on coming back to this URL (see [`place`]).
 #[derive(Clone, Copy)]
 pub(crate) struct PageState {
     pub store_id: Memo<i64>,
     pub filter: Memo<CustomerFilter>,
+    pub restore: StoredValue<Option<place::Place>>,
 }
 
 impl PageState {
@@ -82,7 +85,15 @@ pub fn CustomersPage() -> impl IntoView {
         let query = query.read();
         CustomerFilter::from_lookup(|name| query.get(name))
     });
-    let state = PageState { store_id, filter };
+    #[cfg(not(feature = "ssr"))]
+    let restore = StoredValue::new(place::take());
+    #[cfg(feature = "ssr")]
+    let restore = StoredValue::new(None);
+    let state = PageState {
+        store_id,
+        filter,
+        restore,
+    };
     provide_context(state);
 
     let overview = Resource::new(move || store_id.get(), customers_overview);
@@ -98,13 +109,13 @@ pub fn CustomersPage() -> impl IntoView {
     // another's `Suspend` (see the Layout). The search box and the sort need
     // only the URL, so they are live as soon as the page hydrates.
     view! {
-        <Title text="Customers" />
         <div class="customers-page">
             <Transition fallback=|| view! { <p class="muted">"Loading customers…"</p> }>
                 {move || Suspend::new(async move {
                     match overview.await {
                         Ok(overview) => {
                             view! {
+                                <Title text=overview.store_name.clone() />
                                 <div class="customers-top">
                                     <div class="page-head customers-head">
                                         <div>

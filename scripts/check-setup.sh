@@ -61,8 +61,11 @@ for pkg in "$@"; do case "$pkg" in
   postgresql) ln -sf "'"$stubs"'/pg_ctlcluster-installed" "'"$stubs"'/pg_ctlcluster" ;;
 esac; done'
 stub npm-installed '
-noise; while [ "$1" != --prefix ]; do shift; done; prefix="$2"
-fake_tool "$prefix/node_modules/binaryen/bin/wasm-opt" "wasm-opt version 132 (version_132)"'
+noise; while [ "$1" != --prefix ]; do shift; done; prefix="$2" package="$3"
+case "$package" in
+  binaryen@*) fake_tool "$prefix/node_modules/binaryen/bin/wasm-opt" "wasm-opt version 132 (version_132)" ;;
+  axe-core@*) fake_tool "$prefix/node_modules/axe-core/axe.min.js" "/* axe */" ;;
+esac'
 stub pg_isready '[ -e "'"$state"'/pg-started" ]'
 stub pg_ctlcluster-installed 'noise; touch "'"$state"'/pg-started"'
 
@@ -74,7 +77,7 @@ fail() { echo "check-setup: $*" >&2; exit 1; }
 if "${env_for_setup[@]}" bash "$root/scripts/setup.sh" --check >"$work/out" 2>"$work/err"; then
   fail "--check passed on a machine with nothing installed"
 fi
-for what in wasm32 cargo-leptos wasm-bindgen-cli wasm-opt cargo-nextest shellcheck Chromium PostgreSQL; do
+for what in wasm32 cargo-leptos wasm-bindgen-cli wasm-opt cargo-nextest shellcheck Chromium axe-core PostgreSQL; do
   grep -q "missing: .*$what" "$work/err" || fail "--check did not list $what as missing"
 done
 installs='(^| )install |target add|^pg_ctlcluster'
@@ -87,7 +90,8 @@ script='set -euo pipefail; path_line="$(bash '"$root"'/scripts/setup.sh --test)"
 grep -q "^$work/tools/cargo/bin:$work/tools/binaryen/node_modules/binaryen/bin:" "$work/path" \
   || fail "the evaluated PATH lacks the tool directories: $(cat "$work/path")"
 for call in "rustup target add wasm32-unknown-unknown" "cargo install --root $work/tools/cargo cargo-leptos --version 0.3.10 --locked" \
-  "cargo install --root $work/tools/cargo wasm-bindgen-cli" "apt-get -y -qq install nodejs" "npm-installed install" \
+  "cargo install --root $work/tools/cargo wasm-bindgen-cli" "apt-get -y -qq install nodejs" "npm-installed install --silent --no-audit --no-fund --prefix $work/tools/binaryen" \
+  "npm-installed install --silent --no-audit --no-fund --prefix $work/tools/axe axe-core@4.10.3" \
   "cargo install --root $work/tools/cargo cargo-nextest" "apt-get -y -qq install shellcheck" \
   "apt-get -y -qq install chromium chromium-driver" "apt-get -y -qq install postgresql" "pg_ctlcluster-installed --skip-systemctl-redirect"; do
   grep -qF "$call" "$state/calls" || fail "the install path '$call' did not run"

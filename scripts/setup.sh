@@ -5,8 +5,9 @@
 #   - cargo-leptos 0.3.10,
 #   - wasm-bindgen-cli at exactly the Cargo.lock version of wasm-bindgen,
 #   - a wasm-opt that keeps the release WASM working (Debian's 108 breaks it),
-#   - with --test: cargo-nextest, shellcheck, Chromium and chromedriver, and a
-#     running Postgres.
+#   - with --test: cargo-nextest, shellcheck, Chromium and chromedriver,
+#     axe-core (the accessibility rules the browser tests run), and a running
+#     Postgres.
 # `--check` installs nothing: it lists what is missing and exits 1 if anything is.
 #
 # Standard output carries exactly one line, the PATH export that
@@ -16,8 +17,8 @@
 # every install path with noisy stub installers to keep it so.
 #
 # Where things go: cargo tools under $CUSTOMERS_TOOLS_DIR/cargo (default
-# ~/.cache/customers-tools), binaryen under $CUSTOMERS_TOOLS_DIR/binaryen;
-# Debian packages through apt-get.
+# ~/.cache/customers-tools), binaryen under $CUSTOMERS_TOOLS_DIR/binaryen,
+# axe-core under $CUSTOMERS_TOOLS_DIR/axe; Debian packages through apt-get.
 set -euo pipefail
 exec 3>&1 1>&2
 
@@ -92,15 +93,19 @@ if ! has_bindgen; then
   fi
 fi
 
+need_npm() {
+  if ! command -v npm >/dev/null; then
+    log "installing Node.js and npm (Debian packages)"
+    apt_get install nodejs
+    command -v npm >/dev/null || apt_get install npm
+  fi
+}
+
 # Binaryen from npm: a current wasm-opt, first on PATH.
 has_wasm_opt() { "$tools/binaryen/node_modules/binaryen/bin/wasm-opt" --version 2>/dev/null | grep -q 'version 132'; }
 if ! has_wasm_opt; then
   if need "wasm-opt (binaryen 132 from npm) into $tools/binaryen"; then
-    if ! command -v npm >/dev/null; then
-      log "installing Node.js and npm (Debian packages)"
-      apt_get install nodejs
-      command -v npm >/dev/null || apt_get install npm
-    fi
+    need_npm
     mkdir -p "$tools/binaryen"
     npm install --silent --no-audit --no-fund --prefix "$tools/binaryen" binaryen@132.0.0
     verify "wasm-opt from binaryen 132" has_wasm_opt
@@ -127,6 +132,16 @@ if [ "$mode" != build ]; then
       apt_get install chromium chromium-driver
       verify "chromium" "$chromium" --version
       verify "chromedriver" "$chromedriver" --version
+    fi
+  fi
+  # The browser tests load it into each page they check (tests/src/browser.rs).
+  has_axe() { [ -s "$tools/axe/node_modules/axe-core/axe.min.js" ]; }
+  if ! has_axe; then
+    if need "axe-core 4.10.3 (npm) into $tools/axe"; then
+      need_npm
+      mkdir -p "$tools/axe"
+      npm install --silent --no-audit --no-fund --prefix "$tools/axe" axe-core@4.10.3
+      verify "axe-core 4.10.3" has_axe
     fi
   fi
   if ! command -v pg_ctlcluster >/dev/null; then

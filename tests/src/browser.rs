@@ -262,6 +262,41 @@ impl Page {
         field.send_keys(text).await.unwrap();
     }
 
+    /// Runs every axe-core rule on the page as it is and answers the serious
+    /// and critical violations, one line each (rule, impact, where). axe is
+    /// the npm package scripts/setup.sh --test installs; it is injected by
+    /// the driver, so the page's CSP is untouched.
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let tools = std::env::var("CUSTOMERS_TOOLS_DIR").unwrap_or_else(|_| {
+            format!(
+                "{}/.cache/customers-tools",
+                std::env::var("HOME").unwrap_or_default()
+            )
+        });
+        let path = format!("{tools}/axe/node_modules/axe-core/axe.min.js");
+        let axe = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{path}: {e} (run scripts/setup.sh --test)"));
+        self.client
+            .execute(&format!("{axe}\nreturn true;"), vec![])
+            .await
+            .expect("load axe-core");
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 axe.run(document, { resultTypes: ['violations'] })\
+                   .then(r => done(r.violations\
+                     .filter(v => v.impact === 'serious' || v.impact === 'critical')\
+                     .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' +\
+                          v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))))\
+                   .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .expect("run axe-core");
+        serde_json::from_value(found).expect("axe's answer")
+    }
+
     /// Evaluates a JS expression and returns its value.
     pub async fn js(&self, expression: &str) -> serde_json::Value {
         self.client

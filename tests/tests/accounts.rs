@@ -54,7 +54,15 @@ async fn owners_see_only_their_stores_and_admins_see_all() {
         store_b,
     } = tenants().await;
     let ann = app.sign_in("ann@example.com").await;
-    let (status, html) = ann.get("/").await;
+    // One store: `/` goes straight to its customers (issue 15).
+    let response = ann.client.get(ann.url("/")).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        response.headers()["location"],
+        format!("/store/{store_a}/customers").as_str()
+    );
+    // The stores page itself still lists just that one.
+    let (status, html) = ann.get("/?q=").await;
     assert_eq!(status, 200);
     assert!(
         html.contains("Ann&#x27;s Academy") || html.contains("Ann's Academy"),
@@ -68,6 +76,9 @@ async fn owners_see_only_their_stores_and_admins_see_all() {
     assert_eq!(stores[0]["id"], store_a);
 
     let root = app.sign_in("root@example.com").await;
+    // The platform's admin chooses among every store: no redirect.
+    let (status, _) = root.get("/").await;
+    assert_eq!(status, 200);
     let (_, json) = root.get("/api/stores?filter=").await;
     let stores: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
     assert_eq!(stores.len(), 2);
@@ -174,7 +185,7 @@ async fn cross_origin_state_changes_are_refused_and_change_nothing() {
         .unwrap();
     assert_eq!(runs, 0, "no backfill was started");
     // Still signed in: the sign-outs never ran.
-    let (status, _) = ann.get("/").await;
+    let (status, _) = ann.get("/?q=").await;
     assert_eq!(status, 200);
 
     // The same request from the app's own origin works.
@@ -186,7 +197,7 @@ async fn cross_origin_state_changes_are_refused_and_change_nothing() {
         .await
         .unwrap();
     assert!(response.status().is_success(), "{}", response.status());
-    let (status, _) = ann.get("/").await;
+    let (status, _) = ann.get("/?q=").await;
     assert_eq!(status, 303, "signed out");
 }
 
@@ -383,7 +394,7 @@ async fn sessions_live_in_the_database_and_survive_a_restart() {
     // A second app server on the same database knows the session (the cookie
     // jar sends it: cookies are per host, not per port).
     let other = app.serve_again().await;
-    let response = ann.client.get(format!("{other}/")).send().await.unwrap();
+    let response = ann.client.get(format!("{other}/?q=")).send().await.unwrap();
     assert_eq!(response.status(), 200);
 }
 
@@ -400,7 +411,7 @@ async fn every_page_carries_the_shell_the_security_headers_and_a_nonce() {
     } = tenants().await;
     let ann = app.sign_in("ann@example.com").await;
     let pages = [
-        ("/".to_string(), 200, true),
+        ("/?q=".to_string(), 200, true),
         (format!("/store/{store_a}/customers"), 200, true),
         (format!("/store/{store_a}/import"), 200, false),
         (format!("/store/{store_b}/customers"), 404, false),
@@ -467,7 +478,7 @@ async fn markup_in_names_renders_as_text() {
     let hostile = r#"</title><script>alert(1)</script>"><img src=x onerror=alert(2)></textarea>"#;
     let (store, _) = app.create_owned_store(hostile, "ann@example.com").await;
     let ann = app.sign_in("ann@example.com").await;
-    for path in ["/".to_string(), format!("/store/{store}")] {
+    for path in ["/?q=".to_string(), format!("/store/{store}")] {
         let (status, html) = ann.get(&path).await;
         assert_eq!(status, 200, "{path}");
         assert!(!html.contains("<script>alert(1)"), "{path}: {html}");

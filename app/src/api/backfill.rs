@@ -30,6 +30,10 @@ pub struct BackfillRunView {
     pub rate: f64,
     pub seconds_left: Option<f64>,
     pub started_at: i64,
+    /// `started_at` on the store's clock (UTC for all stores at once).
+    pub started_label: String,
+    /// The store's name, or "All stores".
+    pub scope: String,
     pub seconds: f64,
     pub message: Option<String>,
     /// The first errors, each naming its source row.
@@ -61,7 +65,8 @@ pub async fn start_backfill(store_id: Option<i64>) -> Result<BackfillRunView, Ap
         account = account.id,
         "backfill started"
     );
-    let view = ssr::view(run.clone(), Vec::new());
+    let scope = ssr::Scope::of(&db, store_id).await?;
+    let view = ssr::view(run.clone(), Vec::new(), &scope);
     // The run outlives the request; its progress is in the database.
     tokio::spawn(async move {
         if let Err(error) = db::backfill::execute(&db, run, false, &mut |_| {}).await {
@@ -79,7 +84,13 @@ pub async fn backfill_runs(store_id: Option<i64>) -> Result<Vec<BackfillRunView>
     let db = crate::state::app_state()?.db;
     let runs = db::backfill::list_runs(&db, store_id, 20).await?;
     let mut views = Vec::with_capacity(runs.len());
+    // An admin's list holds several stores' runs: each store read once.
+    let mut scopes: std::collections::HashMap<Option<i64>, ssr::Scope> =
+        std::collections::HashMap::new();
     for (i, run) in runs.into_iter().enumerate() {
+        if let std::collections::hash_map::Entry::Vacant(slot) = scopes.entry(run.store_id) {
+            slot.insert(ssr::Scope::of(&db, run.store_id).await?);
+        }
         let errors = if i < 5 && run.errors > 0 {
             db::backfill::list_errors(&db, run.id, 20)
                 .await?
@@ -89,7 +100,8 @@ pub async fn backfill_runs(store_id: Option<i64>) -> Result<Vec<BackfillRunView>
         } else {
             Vec::new()
         };
-        views.push(ssr::view(run, errors));
+        let scope = &scopes[&run.store_id];
+        views.push(ssr::view(run, errors, scope));
     }
     Ok(views)
 }
@@ -111,7 +123,31 @@ mod ssr {
 
     use super::BackfillRunView;
 
-    pub fn view(run: Run, error_lines: Vec<String>) -> BackfillRunView {
+    /// What a run's row names: its store and the clock its dates are on.
+    pub struct Scope {
+        pub name: String,
+        pub clock: db::time::Clock,
+    }
+
+    impl Scope {
+        pub async fn of(db: &db::Db, store_id: Option<i64>) -> Result<Scope, db::Error> {
+            Ok(match store_id {
+                Some(id) => {
+                    let store = db::stores::get_store(db, id).await?;
+                    Scope {
+                        clock: store.clock(),
+                        name: store.name,
+                    }
+                }
+                None => Scope {
+                    name: "All stores".into(),
+                    clock: db::time::Clock::utc(),
+                },
+            })
+        }
+    }
+
+    pub fn view(run: Run, error_lines: Vec<String>, scope: &Scope) -> BackfillRunView {
         let now = db::time::now_ms();
         // A running run whose process is gone is shown as interrupted (it
         // resumes when the backfill is started again).
@@ -139,6 +175,8 @@ mod ssr {
             rate: run.rate(now),
             seconds_left: run.seconds_left(now),
             started_at: run.started_at,
+            started_label: scope.clock.date_time(run.started_at),
+            scope: scope.name.clone(),
             seconds: (run.finished_at.unwrap_or(now) - run.started_at).max(0) as f64 / 1000.0,
             message: run.message,
             error_lines,

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::{
     api::{SignIn, SignOut, who_am_i},
@@ -42,8 +42,13 @@ pub fn Layout(children: Children, #[prop(optional)] server_page: bool) -> impl I
     );
 
     view! {
+        // The first tab stop: past the top bar and the page's controls
+        // straight to its content.
+        <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
-            <a href="/" class="brand">
+            // A page load, so the server can send a one-store account on to
+            // its store.
+            <a href="/" class="brand" rel="external">
                 "Customers"
             </a>
             <Transition fallback=|| ()>
@@ -80,29 +85,49 @@ pub fn Layout(children: Children, #[prop(optional)] server_page: bool) -> impl I
                 })}
             </Transition>
         </header>
-        <main class="page">{children()}</main>
+        <main class="page" id="main" tabindex="-1">{children()}</main>
     }
 }
 
-/// Jumps to one of the signed-in account's stores (and only those).
+/// Jumps to one of the signed-in account's stores (and only those): to its
+/// customers, the page owners work on. Shows the store being looked at.
 #[component]
 fn StoreSwitcher(stores: Vec<StoreSummary>) -> impl IntoView {
     let navigate = use_navigate();
+    let location = use_location();
+    // `/store/{id}/...` names the current store; other pages have none.
+    let current = Memo::new(move |_| {
+        location
+            .pathname
+            .get()
+            .strip_prefix("/store/")
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|id| id.parse::<i64>().ok())
+    });
     let on_change = move |ev| {
         let id = event_target_value(&ev);
         if !id.is_empty() {
-            navigate(&format!("/store/{id}"), Default::default());
+            navigate(&format!("/store/{id}/customers"), Default::default());
         }
     };
     view! {
         <label class="switcher">
             <span class="visually-hidden">"Store"</span>
-            <select on:change=on_change data-testid="store-switcher">
+            <select
+                on:change=on_change
+                data-testid="store-switcher"
+                prop:value=move || current.get().map(|id| id.to_string()).unwrap_or_default()
+            >
                 <option value="">"Switch store…"</option>
                 {stores
                     .into_iter()
                     .map(|store| {
-                        view! { <option value=store.id.to_string()>{store.name}</option> }
+                        let id = store.id;
+                        view! {
+                            <option value=id.to_string() selected=move || current.get() == Some(id)>
+                                {store.name}
+                            </option>
+                        }
                     })
                     .collect_view()}
             </select>

@@ -90,13 +90,15 @@ fn StoreList(stores: Vec<StoreSummary>) -> impl IntoView {
                     .map(|store| {
                         view! {
                             <li class="store-card">
-                                <a class="store-name" href=format!("/store/{}", store.id)>
+                                <a class="store-name" href=format!("/store/{}/customers", store.id)>
                                     {store.name}
                                 </a>
-                                <a class="muted" href=format!("/store/{}/customers", store.id)>
-                                    "Customers"
+                                <span class="store-facts muted">
+                                    {format!("{} · {}", store.currency, store.time_zone)}
+                                </span>
+                                <a class="muted" href=format!("/store/{}", store.id)>
+                                    "Store home"
                                 </a>
-                                <span class="muted">{store.currency}</span>
                             </li>
                         }
                     })

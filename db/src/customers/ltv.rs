@@ -79,14 +79,15 @@ where
 }
 
 /// The store's lifetime value per currency: the average net of the
-/// customers with a net above zero in that currency. Read off the
+/// customers with a net above zero in that currency, the store's currency
+/// first. Read off the
 /// `(store_id, currency, net_cents)` index of `customer_totals` (migration
 /// 0007): a range of it per store, already grouped by currency, never the
 /// table.
 #[tracing::instrument(skip(db))]
 pub async fn store_value(db: &Db, store_id: i64) -> Result<Vec<StoreValue>> {
-    crate::stores::get_store(db, store_id).await?;
-    sqlx::query(
+    let store = crate::stores::get_store(db, store_id).await?;
+    let mut values = sqlx::query(
         "SELECT currency, COUNT(*) AS customers, CAST(SUM(net_cents) AS BIGINT) AS net \
          FROM customer_totals WHERE store_id = $1 AND net_cents > 0 \
          GROUP BY currency ORDER BY currency",
@@ -104,7 +105,10 @@ pub async fn store_value(db: &Db, store_id: i64) -> Result<Vec<StoreValue>> {
             average_cents: average(net, count),
         })
     })
-    .collect()
+    .collect::<Result<Vec<_>>>()?;
+    // The store's own currency first, as every amount on its pages.
+    values.sort_by_key(|v| (v.currency != store.currency, v.currency.clone()));
+    Ok(values)
 }
 
 /// `sum / count` rounded half up (both positive here).

@@ -1,5 +1,6 @@
 //! Page requests are gated here, before any rendering:
 //! - signed-out visitors of a page are sent to sign in;
+//! - `/` for an account of exactly one store goes to that store's customers;
 //! - a page under `/store/{id}/…` of a store the account may not open
 //!   (the one check, `app::auth::ssr::authorize`) answers the app's 404
 //!   page, exactly like a store that does not exist.
@@ -41,6 +42,19 @@ pub async fn require_sign_in(
                 let (parts, _) = request.into_parts();
                 crate::server_page::render(&state, parts, ServerPage::NotFound).await
             }
+            // An owner or member of one store has nothing to choose on the
+            // stores page: straight to that store's customers.
+            Ok(Some(account)) if path == "/" && request.uri().query().is_none() => {
+                match only_store(&state, &account).await {
+                    Ok(Some(store)) => (
+                        StatusCode::SEE_OTHER,
+                        [(header::LOCATION, format!("/store/{store}/customers"))],
+                    )
+                        .into_response(),
+                    Ok(None) => next.run(request).await,
+                    Err(_) => unavailable(),
+                }
+            }
             Ok(Some(_)) => next.run(request).await,
             Ok(None) => to_sign_in(&request),
             // The session store is unreachable: say so rather than pretend
@@ -62,6 +76,18 @@ pub async fn require_sign_in(
         Err(_) => return unavailable(),
     }
     next.run(request).await
+}
+
+/// The one store a non-admin account may open, if it has exactly one.
+async fn only_store(state: &AppState, account: &db::accounts::Account) -> db::Result<Option<i64>> {
+    if account.is_admin {
+        return Ok(None);
+    }
+    let stores = db::accounts::stores_for(&state.db, account, "").await?;
+    Ok(match stores.as_slice() {
+        [only] => Some(only.id),
+        _ => None,
+    })
 }
 
 /// The store id of `/store/{id}` and `/store/{id}/…`.

@@ -3,6 +3,7 @@
 //! `#[ignore]`d in the plain run; scripts/test.sh runs this binary with
 //! `--run-ignored only`. Shared helpers live in `tests::browser`.
 
+mod accessibility;
 mod backfill;
 mod customer;
 mod customers;

@@ -231,12 +231,28 @@ fn Row(row: CustomerRowView, now: i64, currency: String) -> impl IntoView {
     let kind_class = format!("badge type-{}", row.kind);
     let status_class = format!("status status-{}", row.status);
     let status_label = status_label(&row.status);
+    let spent = money_list(&row.totals, &currency);
+    let activity = ago(row.last_activity_at, now);
+    // What the row says, as one sentence for its description.
+    let about = format!(
+        "{}, {}. {}. Spent {spent}. Last active {activity}. {}. {}.",
+        row.email.as_deref().unwrap_or("No email"),
+        type_label(&row.kind),
+        status_label,
+        plural(row.courses_count, "course", "courses"),
+        plural(row.products_count, "product", "products"),
+    );
     view! {
         <li class="customer" class:expanded=move || expanded.get()>
+            // Named by the customer alone; the rest of the row is its
+            // description, so a screen reader says "Ann Lee, button,
+            // collapsed" and then the details, not one run-on string.
             <button
                 type="button"
                 class="customer-row"
                 data-id=id.to_string()
+                aria-labelledby=format!("row-name-{id}")
+                aria-describedby=format!("row-about-{id}")
                 aria-expanded=move || expanded.get().to_string()
                 aria-controls=panel_id.clone()
                 on:click=move |_| expanded.update(|open| *open = !*open)
@@ -245,19 +261,24 @@ fn Row(row: CustomerRowView, now: i64, currency: String) -> impl IntoView {
                     {initials(row.name.as_deref(), row.email.as_deref())}
                 </span>
                 <span class="who">
-                    <span class="name">{display_name}</span>
+                    <span class="name" id=format!("row-name-{id}")>{display_name}</span>
                     <span class="email muted">{row.email.clone().unwrap_or_else(|| "no email".into())}</span>
                     <RowTags tags=row.tags.clone() />
                 </span>
-                <span class="kind">
+                <span class="visually-hidden" id=format!("row-about-{id}")>{about}</span>
+                <span class="kind" aria-hidden="true">
                     <span class=kind_class>{type_label(&row.kind)}</span>
                 </span>
-                <span class=status_class>{status_label}</span>
-                <span class="spent num">{money_list(&row.totals, &currency)}</span>
-                <span class="activity" title=row.last_activity_label.clone()>
-                    {ago(row.last_activity_at, now)}
+                <span class=status_class aria-hidden="true">{status_label}</span>
+                <span class="spent num" aria-hidden="true">{spent}</span>
+                <span class="activity" title=row.last_activity_label.clone() aria-hidden="true">
+                    {activity}
                 </span>
-                <span class="courses num" title=plural(row.products_count, "product", "products")>
+                <span
+                    class="courses num"
+                    title=plural(row.products_count, "product", "products")
+                    aria-hidden="true"
+                >
                     {plural(row.courses_count, "course", "courses")}
                 </span>
             </button>

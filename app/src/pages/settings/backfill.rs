@@ -154,11 +154,13 @@ fn Current(run: BackfillRunView) -> impl IntoView {
 #[component]
 fn History(runs: Vec<BackfillRunView>) -> impl IntoView {
     view! {
+        // Scrolls sideways on a phone instead of being cut off.
+        <div class="table-scroll">
         <table class="backfill-history" data-testid="backfill-history">
             <thead>
                 <tr>
-                    <th>"Run"</th>
-                    <th>"Scope"</th>
+                    <th>"Started"</th>
+                    <th>"Store"</th>
                     <th>"Status"</th>
                     <th>"Rows"</th>
                     <th>"Created"</th>
@@ -174,13 +176,8 @@ fn History(runs: Vec<BackfillRunView>) -> impl IntoView {
                     .map(|run| {
                         view! {
                             <tr>
-                                <td>{run.id}</td>
-                                <td>
-                                    {run
-                                        .store_id
-                                        .map(|id| format!("store {id}"))
-                                        .unwrap_or_else(|| "all stores".into())}
-                                </td>
+                                <td title=format!("Run {}", run.id)>{run.started_label.clone()}</td>
+                                <td>{run.scope.clone()}</td>
                                 <td>{run.status.clone()}</td>
                                 <td>{thousands(run.rows_done)}</td>
                                 <td>{thousands(run.created)}</td>
@@ -194,6 +191,7 @@ fn History(runs: Vec<BackfillRunView>) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 

@@ -708,11 +708,19 @@ async fn fill_row_extras(db: &Db, store_id: i64, rows: &mut [CustomerRow]) -> Re
         return Ok(());
     }
     let ids = int_list(rows.iter().map(|row| row.id));
+    // By the primary key (customer, currency). The unary + keeps SQLite off
+    // the (store, currency) index, which would walk the whole store's totals
+    // (57 ms at 200,000 customers, against 0.7).
+    let store = match db.backend() {
+        Backend::Sqlite => "+store_id",
+        Backend::Postgres => "store_id",
+    };
     let totals = sqlx::query(&format!(
-        "SELECT t.customer_id, t.currency, t.net_cents FROM customer_totals t \
-         JOIN stores s ON s.id = t.store_id \
-         WHERE t.store_id = $1 AND t.customer_id IN ({ids}) AND t.net_cents <> 0 \
-         ORDER BY t.customer_id, CASE WHEN t.currency = s.currency THEN 0 ELSE 1 END, t.currency"
+        "SELECT customer_id, currency, net_cents FROM customer_totals \
+         WHERE customer_id IN ({ids}) AND {store} = $1 AND net_cents <> 0 \
+         ORDER BY customer_id, \
+           CASE WHEN currency = (SELECT currency FROM stores WHERE id = $1) THEN 0 ELSE 1 END, \
+           currency"
     ))
     .bind(store_id)
     .fetch_all(db.reader())

@@ -6,3 +6,4 @@ pub mod events;
 pub mod http;
 pub mod import;
 pub mod renames;
+pub mod startup;

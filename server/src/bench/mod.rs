@@ -22,6 +22,22 @@ pub enum BenchCommand {
     Renames(RenamesArgs),
     /// The contacts import of a generated file, and its re-import.
     Import(ImportArgs),
+    /// The first search after a fresh `server serve` starts, against the
+    /// same search warm.
+    Startup(StartupArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StartupArgs {
+    /// The store to search [default: the one with the most customers].
+    #[arg(long)]
+    pub store: Option<i64>,
+    /// Fresh server starts.
+    #[arg(long, default_value_t = 5)]
+    pub rounds: usize,
+    /// Timed warm searches per start.
+    #[arg(long, default_value_t = 20)]
+    pub warm: usize,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -80,6 +96,16 @@ pub async fn run(
         BenchCommand::Import(args) => {
             let db = crate::cli::open(database).await?;
             devtools::bench::import::run(&db, args.rows.max(1)).await
+        }
+        BenchCommand::Startup(args) => {
+            let db = crate::cli::open(database).await?;
+            let options = devtools::bench::startup::StartupOptions {
+                database_url: database.database_url.clone(),
+                store: args.store,
+                rounds: args.rounds.max(1),
+                warm: args.warm.max(1),
+            };
+            devtools::bench::startup::run(&db, &options).await
         }
     }
 }

@@ -82,6 +82,11 @@ async fn back_paging_dates_and_escape_keep_the_owners_place() {
             "the row back where it was",
         )
         .await;
+        page.wait_for(
+            &format!("document.activeElement?.dataset?.id === '{id}'"),
+            "the focus back on the opened row",
+        )
+        .await;
 
         // Escape in the expanded row collapses it and focuses the row.
         page.js(

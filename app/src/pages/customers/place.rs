@@ -96,8 +96,8 @@ mod browser {
             .flatten()
     }
 
-    /// Scrolls so the anchor row is where it was; `false` while it is not
-    /// on the page yet.
+    /// Scrolls so the anchor row is where it was and focuses it; `false`
+    /// while it is not on the page yet.
     pub fn scroll_back(anchor: (i64, f64)) -> bool {
         let Some(row) = row(anchor.0) else {
             return false;
@@ -105,6 +105,13 @@ mod browser {
         let window = leptos::prelude::window();
         let y = window.scroll_y().unwrap_or(0.0) + row.get_bounding_client_rect().top() - anchor.1;
         window.scroll_to_with_x_and_y(0.0, y.max(0.0));
+        // The focus goes back where it was too: the row the owner opened
+        // (without scrolling it anywhere else).
+        if let Ok(row) = row.dyn_into::<web_sys::HtmlElement>() {
+            let options = web_sys::FocusOptions::new();
+            options.set_prevent_scroll(true);
+            let _ = row.focus_with_options(&options);
+        }
         true
     }
 }

@@ -301,34 +301,12 @@ async fn milestones_keep_the_earliest_report_whatever_the_order_and_repeats() {
     // milestones at its progress time, and a live report later keeps them.
     // The store's history as a bulk load writes it (see `db::bulk`): an
     // identity and an enrollment, then the customers derived.
-    let bob_identity: i64 = sqlx::query_scalar(
-        "INSERT INTO identities (store_id, external_id, email, email_normalized, email_at, \
-         email_event, name, name_at, name_event, first_at, created_at) \
-         VALUES ($1, 'bob', 'bob@example.com', 'bob@example.com', $2, 'history', 'Bob', $2, \
-         'history', $2, $2) RETURNING id",
-    )
-    .bind(a)
-    .bind(T0)
-    .fetch_one(db.writer())
-    .await
-    .unwrap();
     let course: i64 = sqlx::query_scalar("SELECT id FROM courses WHERE store_id = $1")
         .bind(a)
         .fetch_one(db.reader())
         .await
         .unwrap();
-    sqlx::query(
-        "INSERT INTO enrollments (store_id, course_id, identity_id, enrolled_at, progress, \
-         progress_at, last_accessed_at) VALUES ($1, $2, $3, $4, 60, $5, $5)",
-    )
-    .bind(a)
-    .bind(course)
-    .bind(bob_identity)
-    .bind(T0)
-    .bind(T0 + DAY)
-    .execute(db.writer())
-    .await
-    .unwrap();
+    let bob_identity = bulk_enrollment(db, a, "bob", course, 60).await;
     db::backfill::derive_store(db, a, 100).await.unwrap();
     let bob = customer_id(db, a, "bob").await;
     let before: Vec<(i64, Option<i64>)> = paged(db, a, bob, 50)
@@ -360,29 +338,7 @@ async fn milestones_keep_the_earliest_report_whatever_the_order_and_repeats() {
     );
     // A course finished in one go: its four milestones share a time and
     // read from the top, 100 first (issue 15 saw 75, 50, 25, 100).
-    let cy_identity: i64 = sqlx::query_scalar(
-        "INSERT INTO identities (store_id, external_id, email, email_normalized, email_at, \
-         email_event, name, name_at, name_event, first_at, created_at) \
-         VALUES ($1, 'cy', 'cy@example.com', 'cy@example.com', $2, 'history', 'Cy', $2, \
-         'history', $2, $2) RETURNING id",
-    )
-    .bind(a)
-    .bind(T0)
-    .fetch_one(db.writer())
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO enrollments (store_id, course_id, identity_id, enrolled_at, progress, \
-         progress_at, last_accessed_at) VALUES ($1, $2, $3, $4, 100, $5, $5)",
-    )
-    .bind(a)
-    .bind(course)
-    .bind(cy_identity)
-    .bind(T0)
-    .bind(T0 + DAY)
-    .execute(db.writer())
-    .await
-    .unwrap();
+    bulk_enrollment(db, a, "cy", course, 100).await;
     db::backfill::derive_store(db, a, 100).await.unwrap();
     let cy = customer_id(db, a, "cy").await;
     let finished: Vec<Option<i64>> = paged(db, a, cy, 50)
@@ -1576,4 +1532,43 @@ async fn another_stores_customer_answers_not_found_everywhere() {
         "customer"
     );
     assert_eq!(table_counts(db).await, before);
+}
+
+/// A person enrolled in `course` as a bulk load writes the store's history
+/// (see `db::bulk`): an identity (`external`, `external@example.com`,
+/// reported at T0) and an enrollment with `progress` reached a day later, no
+/// reports. Answers the identity; the caller derives the customers.
+async fn bulk_enrollment(
+    db: &db::Db,
+    store: i64,
+    external: &str,
+    course: i64,
+    progress: i64,
+) -> i64 {
+    let identity: i64 = sqlx::query_scalar(
+        "INSERT INTO identities (store_id, external_id, email, email_normalized, email_at, \
+         email_event, name, name_at, name_event, first_at, created_at) \
+         VALUES ($1, $2, $3, $3, $4, 'history', $2, $4, 'history', $4, $4) RETURNING id",
+    )
+    .bind(store)
+    .bind(external)
+    .bind(format!("{external}@example.com"))
+    .bind(T0)
+    .fetch_one(db.writer())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO enrollments (store_id, course_id, identity_id, enrolled_at, progress, \
+         progress_at, last_accessed_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(store)
+    .bind(course)
+    .bind(identity)
+    .bind(T0)
+    .bind(progress)
+    .bind(T0 + DAY)
+    .execute(db.writer())
+    .await
+    .unwrap();
+    identity
 }

@@ -31,4 +31,13 @@ impl Error {
     }
 }
 
+impl From<domain::Invalid> for Error {
+    fn from(invalid: domain::Invalid) -> Self {
+        Error::Invalid {
+            field: invalid.field,
+            message: invalid.message,
+        }
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;

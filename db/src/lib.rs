@@ -15,6 +15,7 @@ pub mod facts;
 pub mod identity;
 mod locks;
 mod pool;
+pub mod segments;
 pub mod sessions;
 pub mod sign_in_throttle;
 mod sql;

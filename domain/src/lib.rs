@@ -3,3 +3,8 @@
 //! types and pure functions only: this crate compiles to WASM.
 
 pub mod access;
+pub mod customer;
+mod invalid;
+pub mod segment;
+
+pub use invalid::Invalid;

@@ -40,7 +40,7 @@ pub async fn customers_csv(
     Query(filter): Query<CustomerFilter>,
 ) -> Result<Response, AppError> {
     let store_id = store.id;
-    let query = filter.to_query()?;
+    let query = filter.to_store_query(&state.db, store_id).await?;
     let mut export = Export::new(&state.db, store_id, &query, db::time::now_ms())?;
     // The first batch before the headers, so a bad query is a clean error.
     let first = export.next_batch().await?;

@@ -18,6 +18,7 @@ mod events_api;
 mod foundation;
 mod roles;
 mod seed;
+mod segments;
 mod sessions;
 mod sign_in_attack;
 mod tenant_people;

@@ -180,7 +180,7 @@ pub async fn tag_matching(
         return Err(db::Error::invalid("confirm", "confirm tagging every match").into());
     }
     let db = crate::state::app_state()?.db;
-    let query = filter.to_query()?;
+    let query = filter.to_store_query(&db, store_id).await?;
     let now = db::time::now_ms();
     let tagged =
         db::customers::tags::bulk_tag(&db, store_id, &query, Some(access.account.id), &tag, now)

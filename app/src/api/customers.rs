@@ -19,7 +19,7 @@ pub async fn search_customers(
 ) -> Result<CustomerList, AppError> {
     crate::auth::ssr::authorize_store(store_id, crate::auth::Right::ReadCustomers).await?;
     let db = crate::state::app_state()?.db;
-    let query = filter.to_query()?;
+    let query = filter.to_store_query(&db, store_id).await?;
     let now = db::time::now_ms();
     let (page, counts, store) = tokio::join!(
         db::customers::search::search_page(&db, store_id, &query, now),

@@ -33,6 +33,8 @@ pub struct CustomerFilter {
     pub status: String,
     /// Paid in this currency (`EUR`).
     pub currency: String,
+    /// A saved segment's id: the list is that segment, narrowed by the rest.
+    pub segment: String,
     /// `-total_spent`, `name`, ...; empty means most recent activity first.
     pub sort: String,
     /// Rows per page: 25, 50 (empty) or 100.
@@ -89,7 +91,7 @@ impl CustomerFilter {
         filter
     }
 
-    fn fields_mut(&mut self) -> [(&'static str, &mut String); 20] {
+    fn fields_mut(&mut self) -> [(&'static str, &mut String); 21] {
         [
             ("q", &mut self.q),
             ("type", &mut self.kind),
@@ -105,6 +107,7 @@ impl CustomerFilter {
             ("tag", &mut self.tag),
             ("status", &mut self.status),
             ("currency", &mut self.currency),
+            ("segment", &mut self.segment),
             ("sort", &mut self.sort),
             ("size", &mut self.size),
             ("after", &mut self.after),
@@ -406,6 +409,26 @@ mod ssr {
     const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
     impl CustomerFilter {
+        /// The saved segment the list is narrowed to, if any.
+        pub fn segment_id(&self) -> Result<Option<i64>, db::Error> {
+            optional(&self.segment, "segment", parse_id)
+        }
+
+        /// [`Self::to_query`] with the segment of `?segment=` loaded from
+        /// the store (another store's id is not found): what every list,
+        /// count, export and bulk tag of a store runs.
+        pub async fn to_store_query(
+            &self,
+            db: &db::Db,
+            store_id: i64,
+        ) -> Result<CustomerQuery, db::Error> {
+            let mut query = self.to_query()?;
+            if let Some(id) = self.segment_id()? {
+                query.segment = Some(db::segments::get(db, store_id, id).await?.definition);
+            }
+            Ok(query)
+        }
+
         /// The data layer's query, or an error naming the URL parameter.
         pub fn to_query(&self) -> Result<CustomerQuery, db::Error> {
             let types = self
@@ -445,6 +468,9 @@ mod ssr {
                     other => Some(Status::parse(other)?),
                 },
                 currency: Some(self.currency.trim().to_string()).filter(|c| !c.is_empty()),
+                // Loaded by the caller, who knows the store: see
+                // `segment_id` and `api::customers::ssr::query_of`.
+                segment: None,
                 sort: match self.sort.as_str() {
                     "" => Sort::default(),
                     other => Sort::parse(other)?,

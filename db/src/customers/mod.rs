@@ -14,6 +14,7 @@ pub mod notes;
 mod owned;
 pub mod privacy;
 pub mod refresh;
+mod rules;
 pub mod search;
 pub mod tags;
 pub mod timeline;

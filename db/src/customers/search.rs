@@ -304,15 +304,10 @@ fn filtered_by(
         ));
     }
     if let Some(status) = query.status {
-        let cutoff = sql.arg(now_ms.saturating_sub(DEFAULT_ACTIVE_WINDOW_MS));
-        conditions.push(match status {
-            Status::Active => {
-                format!("(c.has_active_subscription = 1 OR c.last_activity_at >= {cutoff})")
-            }
-            Status::Inactive => {
-                format!("(c.has_active_subscription = 0 AND c.last_activity_at < {cutoff})")
-            }
-        });
+        conditions.push(super::rules::status(sql, status, now_ms));
+    }
+    if let Some(segment) = &query.segment {
+        conditions.push(super::rules::condition(sql, &store, segment, now_ms));
     }
     sql.text.push_str(" FROM ");
     sql.text.push_str(&from);

@@ -1,0 +1,177 @@
+//! A segment's rules (`domain::segment`) as one SQL condition over the
+//! `customers` row `c`, ANDed into the customers page's filtered set by
+//! `search::Filtered`, so a segment's count, its page, its export and its
+//! bulk tag all agree on who belongs.
+//!
+//! Every subquery reads one kind of fact of the store through the store's
+//! identities and answers customer ids, never NULL: the groups' `NOT` and
+//! the "has not" rules must not meet SQL's unknown.
+
+use domain::{
+    customer::Status,
+    segment::{Combine, Condition, Group, Progress, Rule, When},
+};
+
+use super::{DEFAULT_ACTIVE_WINDOW_MS, tags::TagName};
+use crate::sql::Sql;
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// The condition of a whole definition. `store` is the placeholder already
+/// bound to the store's id; relative dates count back from `now_ms`.
+pub(crate) fn condition(sql: &mut Sql, store: &str, group: &Group, now_ms: i64) -> String {
+    let parts: Vec<String> = group
+        .rules
+        .iter()
+        .map(|rule| match rule {
+            Rule::Group(inner) => condition(sql, store, inner, now_ms),
+            Rule::Condition(c) => one(sql, store, c, now_ms),
+        })
+        .collect();
+    match (group.combine, parts.is_empty()) {
+        (Combine::Any, true) => "1 = 0".into(),
+        (_, true) => "1 = 1".into(),
+        (Combine::All, false) => format!("({})", parts.join(" AND ")),
+        (Combine::Any, false) => format!("({})", parts.join(" OR ")),
+        (Combine::None, false) => format!("(NOT ({}))", parts.join(" OR ")),
+    }
+}
+
+fn one(sql: &mut Sql, store: &str, condition: &Condition, now_ms: i64) -> String {
+    match condition {
+        // The type's word comes from the enum, never from input.
+        Condition::Type { is } => format!("c.type = '{}'", is.as_str()),
+        Condition::Status { is } => status(sql, *is, now_ms),
+        Condition::TotalSpent { min, max } => range(sql, "c.total_spent_cents", *min, *max),
+        Condition::Joined { when } => moment(sql, "c.joined_at", *when, now_ms),
+        Condition::LastActivity { when } => moment(sql, "c.last_activity_at", *when, now_ms),
+        Condition::Enrolled { course, progress } => {
+            let mut filter = course_filter(sql, *course);
+            match progress {
+                // Below: the customer's best progress in that course (an
+                // owner means the person, whichever identity enrolled).
+                Some(Progress::Below(n)) => {
+                    let n = sql.arg(i64::from(*n));
+                    return member(
+                        store,
+                        "enrollments x",
+                        &format!(
+                            "{filter} GROUP BY i.customer_id, x.course_id HAVING MAX(x.progress) < {n}"
+                        ),
+                    );
+                }
+                Some(Progress::AtLeast(n)) => {
+                    let n = sql.arg(i64::from(*n));
+                    filter.push_str(&format!(" AND x.progress >= {n}"));
+                }
+                None => {}
+            }
+            member(store, "enrollments x", &filter)
+        }
+        Condition::Completed { course } => {
+            let filter = course_filter(sql, *course);
+            member(
+                store,
+                "enrollments x",
+                &format!("{filter} AND x.progress = 100"),
+            )
+        }
+        Condition::Bought { product } => {
+            let product = match product {
+                Some(id) => format!("x.product_id = {}", sql.arg(*id)),
+                None => "x.product_id IS NOT NULL".into(),
+            };
+            member(
+                store,
+                "purchases x",
+                &format!(" AND {product} AND x.paid_at IS NOT NULL AND x.refunded_at IS NULL"),
+            )
+        }
+        Condition::Subscription { status, plan } => {
+            let mut filter = String::new();
+            if let Some(status) = status {
+                // The status word comes from the enum, never from input.
+                filter.push_str(&format!(" AND x.status = '{}'", status.as_str()));
+            }
+            if let Some(plan) = plan {
+                filter.push_str(&format!(" AND x.plan_id = {}", sql.arg(*plan)));
+            }
+            member(store, "subscriptions x", &filter)
+        }
+        Condition::Tag { name, has } => {
+            // Validated with the definition; names are unique per store in
+            // their normalised form.
+            let normalized = TagName::parse("tag", name)
+                .map(|name| name.normalized().to_string())
+                .unwrap_or_default();
+            let tag = sql.arg(normalized);
+            let carriers = format!(
+                "SELECT i.customer_id FROM tags t \
+                 JOIN customer_tags ct ON ct.tag_id = t.id \
+                 JOIN identities i ON i.id = ct.identity_id \
+                 WHERE t.store_id = {store} AND t.name_normalized = {tag} \
+                   AND i.customer_id IS NOT NULL"
+            );
+            if *has {
+                format!("c.id IN ({carriers})")
+            } else {
+                format!("c.id NOT IN ({carriers})")
+            }
+        }
+        Condition::HasEmail { has: true } => "c.email_normalized IS NOT NULL".into(),
+        Condition::HasEmail { has: false } => "c.email_normalized IS NULL".into(),
+    }
+}
+
+/// The one definition of status as a condition (see `super::status`).
+pub(crate) fn status(sql: &mut Sql, status: Status, now_ms: i64) -> String {
+    let cutoff = sql.arg(now_ms.saturating_sub(DEFAULT_ACTIVE_WINDOW_MS));
+    match status {
+        Status::Active => {
+            format!("(c.has_active_subscription = 1 OR c.last_activity_at >= {cutoff})")
+        }
+        Status::Inactive => {
+            format!("(c.has_active_subscription = 0 AND c.last_activity_at < {cutoff})")
+        }
+    }
+}
+
+/// ` AND x.course_id = $n`, or nothing for any course.
+fn course_filter(sql: &mut Sql, course: Option<i64>) -> String {
+    match course {
+        Some(id) => format!(" AND x.course_id = {}", sql.arg(id)),
+        None => String::new(),
+    }
+}
+
+/// The customers with a fact of `table` (alias `x`, with `store_id` and
+/// `identity_id`) passing `filter` (text after the store's condition).
+fn member(store: &str, table: &str, filter: &str) -> String {
+    format!(
+        "c.id IN (SELECT i.customer_id FROM {table} JOIN identities i ON i.id = x.identity_id \
+         WHERE x.store_id = {store} AND i.customer_id IS NOT NULL{filter})"
+    )
+}
+
+fn range(sql: &mut Sql, column: &str, min: Option<i64>, max: Option<i64>) -> String {
+    let mut parts = Vec::new();
+    if let Some(min) = min {
+        parts.push(format!("{column} >= {}", sql.arg(min)));
+    }
+    if let Some(max) = max {
+        parts.push(format!("{column} <= {}", sql.arg(max)));
+    }
+    if parts.is_empty() {
+        return "1 = 1".into();
+    }
+    format!("({})", parts.join(" AND "))
+}
+
+fn moment(sql: &mut Sql, column: &str, when: When, now_ms: i64) -> String {
+    let days_back = |days: u32| now_ms.saturating_sub(i64::from(days) * DAY_MS);
+    match when {
+        When::Between { from, to } => range(sql, column, from, to),
+        When::MoreThanDaysAgo(days) => format!("{column} < {}", sql.arg(days_back(days))),
+        When::WithinDays(days) => format!("{column} >= {}", sql.arg(days_back(days))),
+    }
+}

@@ -34,6 +34,8 @@ pub struct Me {
 
 pub mod customer;
 pub mod customers;
+pub mod input;
+pub mod segments;
 
 /// A store's home: the store and the reader's role in it (the page leaves
 /// out what the role may not do).

@@ -18,6 +18,7 @@ mod events_api;
 mod foundation;
 mod roles;
 mod seed;
+mod segment_pages;
 mod segments;
 mod sessions;
 mod sign_in_attack;

@@ -37,7 +37,10 @@ fn scope_of(path: &str) -> Scope {
         | "/api/customers/search"
         | "/api/customers/overview"
         | "/api/customers/details_html"
-        | "/api/customers/details" => Scope::Store(ReadCustomers),
+        | "/api/customers/details"
+        | "/api/segments"
+        | "/api/segments/builder"
+        | "/api/segments/count" => Scope::Store(ReadCustomers),
         "/api/customer/note/add"
         | "/api/customer/note/edit"
         | "/api/customer/note/delete"
@@ -46,7 +49,9 @@ fn scope_of(path: &str) -> Scope {
         "/api/customers/tag"
         | "/api/customer/erase"
         | "/api/customers/import/preview"
-        | "/api/customers/import" => Scope::Store(ManageCustomers),
+        | "/api/customers/import"
+        | "/api/segments/save"
+        | "/api/segments/delete" => Scope::Store(ManageCustomers),
         "/api/start_backfill"
         | "/api/backfill_runs"
         | "/api/settings/members"
@@ -69,6 +74,9 @@ fn route_right(path: &str) -> Right {
         other => panic!("route {other} is not in the rights table of this test"),
     }
 }
+
+/// A segment definition: the store's leads.
+const LEADS: &str = r#"{"match":"all","rules":[{"condition":{"field":"type","is":"lead"}}]}"#;
 
 struct World {
     app: TestApp,
@@ -137,8 +145,30 @@ async fn arguments(world: &World, path: &str) -> Vec<(String, String)> {
         | "/api/backfill_runs"
         | "/api/customers/search"
         | "/api/customers/overview"
+        | "/api/segments"
+        | "/api/segments/builder"
         | "/api/settings/members"
         | "/api/settings/keys" => {}
+        "/api/segments/count" => args.push(("definition", LEADS.into())),
+        "/api/segments/save" => {
+            args.push(("name", format!("Segment {n}")));
+            args.push(("definition", LEADS.into()));
+        }
+        "/api/segments/delete" => {
+            let definition = serde_json::from_str(LEADS).unwrap();
+            let segment = db::segments::save(
+                db,
+                store,
+                None,
+                &format!("To delete {n}"),
+                &definition,
+                None,
+                now,
+            )
+            .await
+            .unwrap();
+            args.push(("segment_id", segment.to_string()));
+        }
         "/api/customer/page"
         | "/api/customer/data"
         | "/api/customers/details_html"
@@ -228,6 +258,7 @@ async fn fingerprint(app: &TestApp) -> Vec<i64> {
         "SELECT COUNT(revoked_at) FROM api_keys",
         "SELECT COUNT(*) FROM backfill_runs",
         "SELECT COUNT(*) FROM events",
+        "SELECT COUNT(*) FROM segments",
     ] {
         values.push(lookup::scalar(app.db(), sql, &[]).await);
     }

@@ -27,6 +27,10 @@ pub async fn search_customers(
         db::stores::get_store(&db, store_id),
     );
     let (page, counts, store) = (page?, counts?, store?);
+    let segment_name = match filter.segment_id()? {
+        Some(id) => Some(db::segments::get(&db, store_id, id).await?.name),
+        None => None,
+    };
     let shown = page.offset + page.rows.len() as i64;
     Ok(CustomerList {
         next_after: page.next_cursor.filter(|_| shown < counts.total),
@@ -48,6 +52,7 @@ pub async fn search_customers(
         paying: counts.by_type.paying,
         subscribers: counts.by_type.subscription,
         currency: store.currency,
+        segment_name,
         now_ms: now,
     })
 }

@@ -7,6 +7,7 @@ mod backfill;
 mod customer;
 mod customers;
 mod platform;
+mod segments;
 mod settings;
 mod stores;
 
@@ -15,5 +16,6 @@ pub use backfill::*;
 pub use customer::*;
 pub use customers::*;
 pub use platform::*;
+pub use segments::*;
 pub use settings::*;
 pub use stores::*;

@@ -314,6 +314,8 @@ pub struct CustomerList {
     pub subscribers: i64,
     /// The currency of `total_spent_cents`.
     pub currency: String,
+    /// The name of the segment the list is narrowed to (`?segment=`).
+    pub segment_name: Option<String>,
     /// The server's clock when it answered ("3 days ago" is relative to it,
     /// so the server's HTML and the browser's agree).
     pub now_ms: i64,
@@ -405,8 +407,7 @@ mod ssr {
     };
 
     use super::*;
-
-    const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+    use crate::model::input::{DAY_MS, parse_cents, parse_date, parse_id};
 
     impl CustomerFilter {
         /// The saved segment the list is narrowed to, if any.
@@ -499,63 +500,6 @@ mod ssr {
         parse(value)
             .map(Some)
             .ok_or_else(|| db::Error::invalid(field, format!("{value:?} is not valid here")))
-    }
-
-    fn parse_id(value: &str) -> Option<i64> {
-        value.parse().ok().filter(|id| *id > 0)
-    }
-
-    /// `12`, `12.5` or `12.50` in major units, as cents.
-    fn parse_cents(value: &str) -> Option<i64> {
-        let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
-        if whole.is_empty() && fraction.is_empty()
-            || !whole.bytes().all(|b| b.is_ascii_digit())
-            || !fraction.bytes().all(|b| b.is_ascii_digit())
-            || fraction.len() > 2
-        {
-            return None;
-        }
-        let whole: i64 = if whole.is_empty() {
-            0
-        } else {
-            whole.parse().ok()?
-        };
-        let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
-        whole.checked_mul(100)?.checked_add(fraction)
-    }
-
-    /// `YYYY-MM-DD` as unix ms at 00:00 UTC.
-    fn parse_date(value: &str) -> Option<i64> {
-        let mut parts = value.splitn(3, '-');
-        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
-            return None;
-        }
-        let (y, m, d): (i64, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-        if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
-            return None;
-        }
-        Some(days_from_civil(y, m, d) * DAY_MS)
-    }
-
-    fn days_in_month(y: i64, m: u32) -> u32 {
-        match m {
-            2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        }
-    }
-
-    /// Days since 1970-01-01 (Howard Hinnant's algorithm).
-    fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-        let y = if m <= 2 { y - 1 } else { y };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let m = i64::from(m);
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
     }
 
     /// A day range: from the first day's start to the last day's end.

@@ -121,6 +121,8 @@ pub struct CatalogItem {
 pub struct Catalog {
     pub courses: Vec<CatalogItem>,
     pub products: Vec<CatalogItem>,
+    /// Subscription plans (the segment rules name them).
+    pub plans: Vec<CatalogItem>,
 }
 
 /// The filtered set of customers: `FROM ... WHERE ...` (alias `c`) for a
@@ -885,6 +887,7 @@ pub async fn catalog(db: &Db, store_id: i64) -> Result<Catalog> {
     for (table, list) in [
         ("courses", &mut catalog.courses),
         ("products", &mut catalog.products),
+        ("plans", &mut catalog.plans),
     ] {
         let rows = sqlx::query(&format!(
             "SELECT id, external_id, COALESCE(title, external_id) AS t FROM {table} \

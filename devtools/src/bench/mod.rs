@@ -6,4 +6,5 @@ pub mod events;
 pub mod http;
 pub mod import;
 pub mod renames;
+pub mod segments;
 pub mod startup;

@@ -25,6 +25,21 @@ pub enum BenchCommand {
     /// The first search after a fresh `server serve` starts, against the
     /// same search warm.
     Startup(StartupArgs),
+    /// A segment's live count and first page (the builder's figure).
+    Segments(SegmentsArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SegmentsArgs {
+    /// The store to count in [default: the one with the most customers].
+    #[arg(long)]
+    pub store: Option<i64>,
+    /// Measured runs per segment.
+    #[arg(long, default_value_t = 100)]
+    pub iterations: usize,
+    /// Unmeasured runs per segment first.
+    #[arg(long, default_value_t = 5)]
+    pub warmup: usize,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -106,6 +121,15 @@ pub async fn run(
                 warm: args.warm.max(1),
             };
             devtools::bench::startup::run(&db, &options).await
+        }
+        BenchCommand::Segments(args) => {
+            let db = crate::cli::open(database).await?;
+            let options = devtools::bench::segments::SegmentsOptions {
+                store: args.store,
+                iterations: args.iterations.max(1),
+                warmup: args.warmup,
+            };
+            devtools::bench::segments::run(&db, &options).await
         }
     }
 }

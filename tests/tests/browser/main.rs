@@ -10,5 +10,6 @@ mod customers;
 mod members;
 mod onboarding;
 mod place;
+mod segments;
 mod sign_in;
 mod weight;

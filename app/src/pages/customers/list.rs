@@ -101,7 +101,10 @@ fn ResultList(list: CustomerList, store_empty: bool, may_bulk_tag: bool) -> impl
         })
         .map(|(name, value)| {
             let href = state.href(&filter.with(name, ""));
-            let label = format!("{}: {value}", name.replace('_', " "));
+            let label = match (name, &list.segment_name) {
+                ("segment", Some(segment)) => format!("Segment: {segment}"),
+                _ => format!("{}: {value}", name.replace('_', " ")),
+            };
             view! {
                 <a
                     href=href

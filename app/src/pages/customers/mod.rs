@@ -127,6 +127,13 @@ pub fn CustomersPage() -> impl IntoView {
                                             </a>
                                             <h1>"Customers"</h1>
                                         </div>
+                                        <a
+                                            class="button"
+                                            href=format!("/store/{}/segments", store_id.get_untracked())
+                                            data-testid="segments-link"
+                                        >
+                                            "Segments"
+                                        </a>
                                         {overview
                                             .role
                                             .may(Right::ManageCustomers)

@@ -297,6 +297,27 @@ impl Page {
         serde_json::from_value(found).expect("axe's answer")
     }
 
+    /// [`Self::accessibility_violations`], each line named by `name`, and a
+    /// screenshot of the page at desktop and phone widths for a look by eye
+    /// (`target/browser-screenshots/page-{name}-{width}.png`).
+    pub async fn audit(&self, name: &str) -> Vec<String> {
+        let found = self
+            .accessibility_violations()
+            .await
+            .into_iter()
+            .map(|violation| format!("{name}: {violation}"))
+            .collect();
+        let dir = workspace_root().join("target/browser-screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        for (width, height) in [(1280, 900), (390, 844)] {
+            self.client.set_window_size(width, height).await.unwrap();
+            let png = self.client.screenshot().await.unwrap();
+            std::fs::write(dir.join(format!("page-{name}-{width}.png")), png).unwrap();
+        }
+        self.client.set_window_size(1280, 900).await.unwrap();
+        found
+    }
+
     /// Evaluates a JS expression and returns its value.
     pub async fn js(&self, expression: &str) -> serde_json::Value {
         self.client

@@ -555,6 +555,21 @@ async fn the_demo_seed_creates_an_admin_and_an_owner_who_can_sign_in() {
             .is_none(),
         "only once"
     );
+    // The demo store has a segment to open, and it holds its inactive leads.
+    let segments = db::segments::list(app.db(), store.id).await.unwrap();
+    assert_eq!(segments.len(), 1);
+    let members = db::segments::count(
+        app.db(),
+        store.id,
+        &segments[0].definition,
+        db::time::now_ms(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        members.total > 0 && members.total == members.by_type.lead,
+        "{members:?}"
+    );
     let other = db::stores::create_store(app.db(), "Someone Else's", "USD")
         .await
         .unwrap();

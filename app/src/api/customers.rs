@@ -72,15 +72,6 @@ pub async fn customers_overview(store_id: i64) -> Result<StoreOverview, AppError
         db::customers::ltv::store_value(&db, store_id),
     );
     let (store, stats, catalog, tags, value) = (store?, stats?, catalog?, tags?, value?);
-    let options = |items: Vec<db::customers::search::CatalogItem>| {
-        items
-            .into_iter()
-            .map(|item| crate::model::customers::CatalogOption {
-                id: item.id,
-                title: item.title,
-            })
-            .collect()
-    };
     Ok(StoreOverview {
         store_name: store.name,
         currency: stats.currency,
@@ -89,8 +80,8 @@ pub async fn customers_overview(store_id: i64) -> Result<StoreOverview, AppError
         paying: stats.by_type.paying,
         subscribers: stats.by_type.subscription,
         revenue: stats.revenue,
-        courses: options(catalog.courses),
-        products: options(catalog.products),
+        courses: crate::model::customers::CatalogOption::list(catalog.courses),
+        products: crate::model::customers::CatalogOption::list(catalog.products),
         tags: tags.into_iter().map(|t| (t.name, t.customers)).collect(),
         lifetime_value: value
             .into_iter()

@@ -65,21 +65,12 @@ pub async fn segment_builder(
         }
         None => None,
     };
-    let options = |items: Vec<db::customers::search::CatalogItem>| {
-        items
-            .into_iter()
-            .map(|item| crate::model::customers::CatalogOption {
-                id: item.id,
-                title: item.title,
-            })
-            .collect()
-    };
     Ok(SegmentBuilderView {
         store_name: store.name,
         currency: store.currency,
-        courses: options(catalog.courses),
-        products: options(catalog.products),
-        plans: options(catalog.plans),
+        courses: crate::model::customers::CatalogOption::list(catalog.courses),
+        products: crate::model::customers::CatalogOption::list(catalog.products),
+        plans: crate::model::customers::CatalogOption::list(catalog.plans),
         tags: tags.into_iter().map(|t| t.name).collect(),
         segment,
         may_save: access.role.may(Right::ManageCustomers),

@@ -339,6 +339,20 @@ pub struct CatalogOption {
     pub title: String,
 }
 
+#[cfg(feature = "ssr")]
+impl CatalogOption {
+    /// The catalog's items as the pages' choices.
+    pub fn list(items: Vec<db::customers::search::CatalogItem>) -> Vec<CatalogOption> {
+        items
+            .into_iter()
+            .map(|item| CatalogOption {
+                id: item.id,
+                title: item.title,
+            })
+            .collect()
+    }
+}
+
 /// The store-wide part of the page: stats cards and the filter's catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreOverview {

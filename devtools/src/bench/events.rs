@@ -61,6 +61,26 @@ pub async fn biggest_store(db: &Db) -> Result<Option<i64>> {
     Ok(best.map(|(id, _)| id))
 }
 
+/// The store's course with the most customers, and how many it has.
+pub async fn biggest_course(
+    db: &Db,
+    store: i64,
+) -> anyhow::Result<(db::customers::search::CatalogItem, i64)> {
+    let now = db::time::now_ms();
+    let mut biggest = None;
+    for course in db::customers::search::catalog(db, store).await?.courses {
+        let query = db::customers::filter::CustomerQuery {
+            course_id: Some(course.id),
+            ..Default::default()
+        };
+        let n = db::customers::search::count(db, store, &query, now).await?;
+        if biggest.as_ref().is_none_or(|(_, m)| n > *m) {
+            biggest = Some((course, n));
+        }
+    }
+    anyhow::Context::context(biggest, "the store has no course")
+}
+
 pub async fn run(db: &Db, options: &EventsOptions) -> anyhow::Result<()> {
     let store = match options.store {
         Some(store) => store,

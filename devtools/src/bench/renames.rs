@@ -15,7 +15,6 @@ use std::{
 use anyhow::{Context, bail};
 use db::{
     Db,
-    customers::{filter::CustomerQuery, search},
     events::{Course, Enrollment, Event, UserRef},
 };
 
@@ -42,20 +41,7 @@ pub async fn run(db: &Db, options: &RenamesOptions) -> anyhow::Result<()> {
         .map(|s| s.id)
         .find(|id| *id != store)
         .context("needs a second store")?;
-    // The course with the most customers.
-    let now = db::time::now_ms();
-    let mut biggest = None;
-    for course in search::catalog(db, store).await?.courses {
-        let query = CustomerQuery {
-            course_id: Some(course.id),
-            ..CustomerQuery::default()
-        };
-        let n = search::count(db, store, &query, now).await?;
-        if biggest.as_ref().is_none_or(|(_, m)| n > *m) {
-            biggest = Some((course, n));
-        }
-    }
-    let (course, customers) = biggest.context("the store has no course")?;
+    let (course, customers) = super::events::biggest_course(db, store).await?;
     let run = db::time::now_ms();
     let renames: Vec<Event> = (0..options.renames)
         .map(|i| {

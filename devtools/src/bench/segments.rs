@@ -45,19 +45,8 @@ pub async fn run(db: &Db, options: &SegmentsOptions) -> anyhow::Result<()> {
             .context("no store: seed first (server seed --stores 20 --users 400000)")?,
     };
     let now = db::time::now_ms();
-    // The course with the most customers.
-    let mut biggest = None;
-    for course in search::catalog(db, store).await?.courses {
-        let query = CustomerQuery {
-            course_id: Some(course.id),
-            ..CustomerQuery::default()
-        };
-        let n = search::count(db, store, &query, now).await?;
-        if biggest.as_ref().is_none_or(|(_, m)| n > *m) {
-            biggest = Some((course.id, n));
-        }
-    }
-    let (course, enrolled) = biggest.context("the store has no course")?;
+    let (course, enrolled) = super::events::biggest_course(db, store).await?;
+    let course = course.id;
     // The seed tags no one: tag the customers a common search finds, once,
     // through bulk tagging (the owner's own path).
     let vip = CustomerQuery {

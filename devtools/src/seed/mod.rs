@@ -17,6 +17,10 @@ mod people;
 mod store;
 mod words;
 
+use domain::{
+    customer::CustomerType,
+    segment::{Combine, Condition, Group, Rule, When},
+};
 use std::time::{Duration, Instant};
 
 use db::{Db, Result, bulk, customers::refresh::Refreshed, time::now_ms};
@@ -137,6 +141,29 @@ pub async fn seed_demo_if_empty(db: &Db) -> Result<bool> {
             first_store_name: Some(DEMO_STORE.into()),
             ..SeedOptions::default()
         },
+    )
+    .await?;
+    // One saved segment, so the segments page shows what one is.
+    let store = db::stores::list_stores(db, "", None).await?[0].id;
+    let inactive_leads = Group {
+        combine: Combine::All,
+        rules: vec![
+            Rule::Condition(Condition::Type {
+                is: CustomerType::Lead,
+            }),
+            Rule::Condition(Condition::LastActivity {
+                when: When::MoreThanDaysAgo(30),
+            }),
+        ],
+    };
+    db::segments::save(
+        db,
+        store,
+        None,
+        "Leads inactive for 30 days",
+        &inactive_leads,
+        None,
+        now_ms(),
     )
     .await?;
     Ok(true)

@@ -7,7 +7,7 @@
 
 use tests::{
     TestDatabase,
-    browser::{Page, ReleaseServer, seed_owned_store, sign_in, with_browser, workspace_root},
+    browser::{Page, ReleaseServer, seed_owned_store, sign_in, with_browser},
 };
 
 #[tokio::test]
@@ -90,18 +90,8 @@ async fn no_page_has_a_serious_accessibility_violation() {
     .await;
 }
 
-/// Runs axe on the page, adds what it finds (named by page), and keeps a
-/// screenshot at desktop and phone widths.
+/// Runs axe on the page and adds what it finds, named by page (see
+/// [`Page::audit`]).
 async fn check(page: &Page, name: &str, found: &mut Vec<String>) {
-    for violation in page.accessibility_violations().await {
-        found.push(format!("{name}: {violation}"));
-    }
-    let dir = workspace_root().join("target/browser-screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    for (width, height) in [(1280, 900), (390, 844)] {
-        page.client.set_window_size(width, height).await.unwrap();
-        let png = page.client.screenshot().await.unwrap();
-        std::fs::write(dir.join(format!("page-{name}-{width}.png")), png).unwrap();
-    }
-    page.client.set_window_size(1280, 900).await.unwrap();
+    found.extend(page.audit(name).await);
 }

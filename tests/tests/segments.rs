@@ -88,6 +88,31 @@ async fn fixture() -> Fixture {
             }
         }
     }
+    // Some tagged customers then merge with an older platform id of the
+    // same email, which becomes their anchor: their tags and facts now sit
+    // on an identity merged into another customer's id.
+    let tagged: Vec<_> = db::customers::list_all(db, store)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.id % 7 == 0 && c.email.is_some())
+        .take(8)
+        .collect();
+    for (i, customer) in tagged.iter().enumerate() {
+        let person = tests::events::user(&format!("merge-{i}"), customer.email.as_deref(), None);
+        let older =
+            tests::events::lead(&format!("merge-{i}"), NOW - 4_000 * DAY, person, "old list");
+        db::facts::apply_batch(db, store, &[older]).await.unwrap();
+    }
+    let merged: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM customer_tags ct JOIN identities i ON i.id = ct.identity_id \
+         WHERE ct.store_id = $1 AND i.customer_id <> i.id",
+    )
+    .bind(store)
+    .fetch_one(db.reader())
+    .await
+    .unwrap();
+    assert!(merged >= 8, "tags on merged identities: {merged}");
     let people = people(db, store).await;
     assert!(people.len() >= 300, "{} customers", people.len());
     Fixture {

@@ -3,9 +3,9 @@
 //! `search::Filtered`, so a segment's count, its page, its export and its
 //! bulk tag all agree on who belongs.
 //!
-//! Every subquery reads one kind of fact of the store through the store's
-//! identities and answers customer ids, never NULL: the groups' `NOT` and
-//! the "has not" rules must not meet SQL's unknown.
+//! Every subquery reads one kind of fact of the store and answers customer
+//! ids ([`keyed_by_customer`]), never NULL: the groups' `NOT` and the "has
+//! not" rules must not meet SQL's unknown.
 
 use domain::{
     customer::Status,
@@ -52,12 +52,15 @@ fn one(sql: &mut Sql, store: &str, condition: &Condition, now_ms: i64) -> String
                 // owner means the person, whichever identity enrolled).
                 Some(Progress::Below(n)) => {
                     let n = sql.arg(i64::from(*n));
-                    return member(
+                    let facts = keyed_by_customer(
                         store,
                         "enrollments x",
-                        &format!(
-                            "{filter} GROUP BY i.customer_id, x.course_id HAVING MAX(x.progress) < {n}"
-                        ),
+                        ", x.course_id, x.progress",
+                        &filter,
+                    );
+                    return format!(
+                        "c.id IN (SELECT f.cid FROM ({facts}) f \
+                         GROUP BY f.cid, f.course_id HAVING MAX(f.progress) < {n})"
                     );
                 }
                 Some(Progress::AtLeast(n)) => {
@@ -105,12 +108,14 @@ fn one(sql: &mut Sql, store: &str, condition: &Condition, now_ms: i64) -> String
                 .map(|name| name.normalized().to_string())
                 .unwrap_or_default();
             let tag = sql.arg(normalized);
-            let carriers = format!(
-                "SELECT i.customer_id FROM tags t \
-                 JOIN customer_tags ct ON ct.tag_id = t.id \
-                 JOIN identities i ON i.id = ct.identity_id \
-                 WHERE t.store_id = {store} AND t.name_normalized = {tag} \
-                   AND i.customer_id IS NOT NULL"
+            let carriers = keyed_by_customer(
+                store,
+                "customer_tags x",
+                "",
+                &format!(
+                    " AND x.tag_id IN (SELECT t.id FROM tags t \
+                     WHERE t.store_id = {store} AND t.name_normalized = {tag})"
+                ),
             );
             if *has {
                 format!("c.id IN ({carriers})")
@@ -147,9 +152,21 @@ fn course_filter(sql: &mut Sql, course: Option<i64>) -> String {
 /// The customers with a fact of `table` (alias `x`, with `store_id` and
 /// `identity_id`) passing `filter` (text after the store's condition).
 fn member(store: &str, table: &str, filter: &str) -> String {
+    format!("c.id IN ({})", keyed_by_customer(store, table, "", filter))
+}
+
+/// The facts of `table` passing `filter`, each as `(cid, columns…)`: `cid`
+/// is its customer's id. A customer's id is its anchor identity's id, so the
+/// facts of anchors need no join; only those of the few identities merged
+/// into another customer go through `identities` (the partial index
+/// `identities_merged`). Facts of an identity not in any customer get keys
+/// no customer has, so they match nothing.
+fn keyed_by_customer(store: &str, table: &str, columns: &str, filter: &str) -> String {
     format!(
-        "c.id IN (SELECT i.customer_id FROM {table} JOIN identities i ON i.id = x.identity_id \
-         WHERE x.store_id = {store} AND i.customer_id IS NOT NULL{filter})"
+        "SELECT x.identity_id AS cid{columns} FROM {table} WHERE x.store_id = {store}{filter} \
+         UNION ALL \
+         SELECT i.customer_id{columns} FROM identities i JOIN {table} ON x.identity_id = i.id \
+         WHERE i.store_id = {store} AND i.customer_id <> i.id AND x.store_id = {store}{filter}"
     )
 }
 

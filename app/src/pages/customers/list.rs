@@ -96,7 +96,7 @@ fn ResultList(list: CustomerList, store_empty: bool, may_bulk_tag: bool) -> impl
         .filter(|(name, _)| {
             !matches!(
                 *name,
-                "q" | "type" | "sort" | "size" | "after" | "before" | "page"
+                "q" | "type" | "sort" | "size" | "after" | "before" | "page" | "notice"
             )
         })
         .map(|(name, value)| {
@@ -105,6 +105,18 @@ fn ResultList(list: CustomerList, store_empty: bool, may_bulk_tag: bool) -> impl
                 ("segment", Some(segment)) => format!("Segment: {segment}"),
                 _ => format!("{}: {value}", name.replace('_', " ")),
             };
+            // A segment can be changed from where it is used.
+            let edit = (name == "segment").then(|| {
+                view! {
+                    <a
+                        href=format!("/store/{}/segments/{value}", state.store_id.get_untracked())
+                        class="chip"
+                        data-testid="edit-segment"
+                    >
+                        "Edit segment"
+                    </a>
+                }
+            });
             view! {
                 <a
                     href=href
@@ -115,6 +127,7 @@ fn ResultList(list: CustomerList, store_empty: bool, may_bulk_tag: bool) -> impl
                     {label.clone()}
                     <span aria-hidden="true">" ×"</span>
                 </a>
+                {edit}
             }
         })
         .collect_view();

@@ -19,7 +19,7 @@ pub async fn search_customers(
 ) -> Result<CustomerList, AppError> {
     crate::auth::ssr::authorize_store(store_id, crate::auth::Right::ReadCustomers).await?;
     let db = crate::state::app_state()?.db;
-    let query = filter.to_store_query(&db, store_id).await?;
+    let (query, segment_name) = filter.to_named_store_query(&db, store_id).await?;
     let now = db::time::now_ms();
     let (page, counts, store) = tokio::join!(
         db::customers::search::search_page(&db, store_id, &query, now),
@@ -27,10 +27,6 @@ pub async fn search_customers(
         db::stores::get_store(&db, store_id),
     );
     let (page, counts, store) = (page?, counts?, store?);
-    let segment_name = match filter.segment_id()? {
-        Some(id) => Some(db::segments::get(&db, store_id, id).await?.name),
-        None => None,
-    };
     let shown = page.offset + page.rows.len() as i64;
     Ok(CustomerList {
         next_after: page.next_cursor.filter(|_| shown < counts.total),

@@ -1,6 +1,7 @@
 //! The customers page's shared types: the URL state ([`CustomerFilter`]) and
 //! what the server functions answer.
 
+use domain::customer::CustomerType;
 use serde::{Deserialize, Serialize};
 
 /// The page's whole state, exactly as it is in the URL query: raw strings,
@@ -61,10 +62,15 @@ const PAGING: [&str; 3] = ["after", "before", "page"];
 
 /// The customer types in chip order, with their labels.
 pub const CUSTOMER_TYPES: [(&str, &str); 3] = [
-    ("lead", "Lead"),
-    ("paying", "Customer"),
-    ("subscription", "Subscriber"),
+    type_choice(CustomerType::Lead),
+    type_choice(CustomerType::Paying),
+    type_choice(CustomerType::Subscription),
 ];
+
+/// A type's URL value and label, as `domain` defines them.
+const fn type_choice(t: CustomerType) -> (&'static str, &'static str) {
+    (t.as_str(), t.label())
+}
 
 /// The sort options, as URL values and labels.
 pub const SORTS: [(&str, &str); 8] = [
@@ -437,11 +443,23 @@ mod ssr {
             db: &db::Db,
             store_id: i64,
         ) -> Result<CustomerQuery, db::Error> {
+            Ok(self.to_named_store_query(db, store_id).await?.0)
+        }
+
+        /// [`Self::to_store_query`] and the segment's name (the list shows it).
+        pub async fn to_named_store_query(
+            &self,
+            db: &db::Db,
+            store_id: i64,
+        ) -> Result<(CustomerQuery, Option<String>), db::Error> {
             let mut query = self.to_query()?;
+            let mut name = None;
             if let Some(id) = self.segment_id()? {
-                query.segment = Some(db::segments::get(db, store_id, id).await?.definition);
+                let segment = db::segments::get(db, store_id, id).await?;
+                query.segment = Some(segment.definition);
+                name = Some(segment.name);
             }
-            Ok(query)
+            Ok((query, name))
         }
 
         /// The data layer's query, or an error naming the URL parameter.

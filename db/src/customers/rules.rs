@@ -101,28 +101,7 @@ fn one(sql: &mut Sql, store: &str, condition: &Condition, now_ms: i64) -> String
             }
             member(store, "subscriptions x", &filter)
         }
-        Condition::Tag { name, has } => {
-            // Validated with the definition; names are unique per store in
-            // their normalised form.
-            let normalized = TagName::parse("tag", name)
-                .map(|name| name.normalized().to_string())
-                .unwrap_or_default();
-            let tag = sql.arg(normalized);
-            let carriers = keyed_by_customer(
-                store,
-                "customer_tags x",
-                "",
-                &format!(
-                    " AND x.tag_id IN (SELECT t.id FROM tags t \
-                     WHERE t.store_id = {store} AND t.name_normalized = {tag})"
-                ),
-            );
-            if *has {
-                format!("c.id IN ({carriers})")
-            } else {
-                format!("c.id NOT IN ({carriers})")
-            }
-        }
+        Condition::Tag { name, has } => tag(sql, store, name, *has),
         Condition::HasEmail { has: true } => "c.email_normalized IS NOT NULL".into(),
         Condition::HasEmail { has: false } => "c.email_normalized IS NULL".into(),
     }
@@ -138,6 +117,31 @@ pub(crate) fn status(sql: &mut Sql, status: Status, now_ms: i64) -> String {
         Status::Inactive => {
             format!("(c.has_active_subscription = 0 AND c.last_activity_at < {cutoff})")
         }
+    }
+}
+
+/// The customers who carry (`has`) or do not carry the store's tag `name`
+/// (any case): the segment rule and the customers page's tag filter.
+pub(crate) fn tag(sql: &mut Sql, store: &str, name: &str, has: bool) -> String {
+    // Validated with the query or the definition; names are unique per
+    // store in their normalised form.
+    let normalized = TagName::parse("tag", name)
+        .map(|name| name.normalized().to_string())
+        .unwrap_or_default();
+    let tag = sql.arg(normalized);
+    let carriers = keyed_by_customer(
+        store,
+        "customer_tags x",
+        "",
+        &format!(
+            " AND x.tag_id IN (SELECT t.id FROM tags t \
+             WHERE t.store_id = {store} AND t.name_normalized = {tag})"
+        ),
+    );
+    if has {
+        format!("c.id IN ({carriers})")
+    } else {
+        format!("c.id NOT IN ({carriers})")
     }
 }
 

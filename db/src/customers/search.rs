@@ -292,18 +292,7 @@ fn filtered_by(
         ));
     }
     if let Some(tag) = &query.tag {
-        // Validated with the query; names are unique per store in their
-        // normalised form.
-        let normalized = super::tags::TagName::parse("tag", tag)
-            .map(|name| name.normalized().to_string())
-            .unwrap_or_default();
-        let tag = sql.arg(normalized);
-        conditions.push(format!(
-            "c.id IN (SELECT i.customer_id FROM tags t \
-             JOIN customer_tags ct ON ct.tag_id = t.id \
-             JOIN identities i ON i.id = ct.identity_id \
-             WHERE t.store_id = {store} AND t.name_normalized = {tag})"
-        ));
+        conditions.push(super::rules::tag(sql, &store, tag, true));
     }
     if let Some(status) = query.status {
         conditions.push(super::rules::status(sql, status, now_ms));

@@ -117,12 +117,7 @@ pub fn initials(name: Option<&str>, email: Option<&str>) -> String {
 
 /// The label of a stored customer type.
 pub fn type_label(kind: &str) -> &'static str {
-    match kind {
-        "lead" => "Lead",
-        "paying" => "Customer",
-        "subscription" => "Subscriber",
-        _ => "Unknown",
-    }
+    domain::customer::CustomerType::parse(kind).map_or("Unknown", |t| t.label())
 }
 
 /// Where a customer came from, as a sentence fragment: `Course: Rust 101`,

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod backfill;
 pub mod bulk;
+pub mod consent;
 pub mod customers;
 mod error;
 pub mod events;

@@ -147,6 +147,35 @@ impl SubscriptionStatus {
     }
 }
 
+word_enum!(
+    /// Whether a customer's email address may receive campaigns, per
+    /// normalised email within the store (see `db::consent`). Only
+    /// `Subscribed` receives; an address never reported is `NotAsked`.
+    Consent, "subscribed, unsubscribed, not_asked", {
+        Subscribed = "subscribed" | "yes" | "true" | "1" | "opted_in" | "opt_in",
+        Unsubscribed = "unsubscribed" | "no" | "false" | "0" | "opted_out" | "opt_out",
+        NotAsked = "not_asked",
+    }
+);
+
+impl Default for Consent {
+    /// An address no report names.
+    fn default() -> Consent {
+        Consent::NotAsked
+    }
+}
+
+impl Consent {
+    /// The words the pages show.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Consent::Subscribed => "Subscribed",
+            Consent::Unsubscribed => "Unsubscribed",
+            Consent::NotAsked => "Not asked",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,6 +191,12 @@ mod tests {
         );
         assert!(SubscriptionStatus::parse("status", "paused").is_err());
         assert!(Interval::parse("interval", "fortnight").is_err());
+        assert_eq!(Consent::parse("consent", " Yes"), Ok(Consent::Subscribed));
+        assert_eq!(Consent::parse("consent", "no"), Ok(Consent::Unsubscribed));
+        assert_eq!(
+            Consent::parse("consent", "maybe").unwrap_err().field,
+            "consent"
+        );
     }
 
     #[test]

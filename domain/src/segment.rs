@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Invalid,
-    customer::{CustomerType, Status, SubscriptionStatus},
+    customer::{Consent, CustomerType, Status, SubscriptionStatus},
 };
 
 /// Groups inside groups, the top one counted as level 1.
@@ -125,6 +125,11 @@ pub enum Condition {
     HasEmail {
         has: bool,
     },
+    /// The email consent of the customer's address (not asked: no report,
+    /// or no email).
+    Consent {
+        is: Consent,
+    },
 }
 
 /// When a moment (joined, last activity) was: between two instants (unix
@@ -160,6 +165,7 @@ impl Condition {
             Condition::Subscription { .. } => "subscription",
             Condition::Tag { .. } => "tag",
             Condition::HasEmail { .. } => "has_email",
+            Condition::Consent { .. } => "consent",
         }
     }
 
@@ -169,9 +175,10 @@ impl Condition {
             _ => Ok(()),
         };
         match self {
-            Condition::Type { .. } | Condition::Status { .. } | Condition::HasEmail { .. } => {
-                Ok(())
-            }
+            Condition::Type { .. }
+            | Condition::Status { .. }
+            | Condition::HasEmail { .. }
+            | Condition::Consent { .. } => Ok(()),
             Condition::TotalSpent { min, max } => {
                 if min.is_none() && max.is_none() {
                     return Err("give a lowest or a highest amount".into());

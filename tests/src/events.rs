@@ -98,6 +98,34 @@ pub fn lead(event_id: &str, at: i64, user: UserRef, source: &str) -> Event {
         occurred_at: at,
         user,
         source: source.into(),
+        consent: None,
+    })
+}
+
+/// A lead whose form says `consent` (`subscribed`, `unsubscribed`).
+pub fn lead_with_consent(
+    event_id: &str,
+    at: i64,
+    user: UserRef,
+    source: &str,
+    consent: &str,
+) -> Event {
+    Event::Lead(Lead {
+        event_id: event_id.into(),
+        occurred_at: at,
+        user,
+        source: source.into(),
+        consent: Some(consent.into()),
+    })
+}
+
+/// An explicit `consent` event.
+pub fn consent(event_id: &str, at: i64, user: UserRef, consent: &str) -> Event {
+    Event::Consent(ConsentChange {
+        event_id: event_id.into(),
+        occurred_at: at,
+        user,
+        consent: consent.into(),
     })
 }
 

@@ -455,6 +455,7 @@ async fn record_functions_and_duplicates() {
         occurred_at: T0 + 1,
         user: gus.clone(),
         source: "webinar".into(),
+        consent: None,
     };
     assert_eq!(
         record(db, store, Event::Lead(lead)).await,

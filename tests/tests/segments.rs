@@ -15,7 +15,7 @@ use db::{
     segments,
 };
 use domain::{
-    customer::SubscriptionStatus,
+    customer::{Consent, SubscriptionStatus},
     segment::{Combine, Condition, Group, Progress, Rule, When},
 };
 use rand::{Rng, SeedableRng, rngs::StdRng};
@@ -35,6 +35,8 @@ struct Person {
     joined: i64,
     activity: i64,
     has_email: bool,
+    email: Option<String>,
+    consent: Consent,
     /// Best progress per course.
     courses: BTreeMap<i64, i64>,
     products: BTreeSet<i64>,
@@ -145,6 +147,8 @@ async fn people(db: &db::Db, store: i64) -> BTreeMap<i64, Person> {
                     joined: c.joined_at,
                     activity: c.last_activity_at,
                     has_email: c.email_normalized.is_some(),
+                    email: c.email_normalized.clone(),
+                    consent: Consent::NotAsked,
                     ..Person::default()
                 },
             )
@@ -184,6 +188,22 @@ async fn people(db: &db::Db, store: i64) -> BTreeMap<i64, Person> {
         let person = people.get_mut(&customer_of[&row.get::<i64, _>(0)]).unwrap();
         person.tags.insert(row.get(1));
     }
+    let consents: BTreeMap<String, String> =
+        rows("SELECT email_normalized, consent FROM email_consents WHERE store_id = $1")
+            .await
+            .iter()
+            .map(|row| (row.get(0), row.get(1)))
+            .collect();
+    for person in people.values_mut() {
+        if let Some(word) = person.email.as_ref().and_then(|e| consents.get(e)) {
+            person.consent = Consent::parse("consent", word).unwrap();
+        }
+    }
+    assert!(
+        people.values().any(|p| p.consent == Consent::Subscribed)
+            && people.values().any(|p| p.consent == Consent::Unsubscribed),
+        "the seed gives some customers consent and some unsubscribe"
+    );
     people
 }
 
@@ -241,6 +261,7 @@ fn meets(p: &Person, c: &Condition) -> bool {
         }),
         Condition::Tag { name, has } => p.tags.contains(&name.to_lowercase()) == *has,
         Condition::HasEmail { has } => p.has_email == *has,
+        Condition::Consent { is } => p.consent == *is,
     }
 }
 
@@ -261,7 +282,7 @@ fn random_condition(rng: &mut StdRng, f: &Fixture) -> Condition {
         }
         .normalised(),
     };
-    match rng.random_range(0..11) {
+    match rng.random_range(0..12) {
         0 => Condition::Type {
             is: pick(rng, &CustomerType::ALL),
         },
@@ -303,8 +324,11 @@ fn random_condition(rng: &mut StdRng, f: &Fixture) -> Condition {
             name: pick(rng, &TAGS).to_uppercase(),
             has: rng.random_bool(0.5),
         },
-        _ => Condition::HasEmail {
+        10 => Condition::HasEmail {
             has: rng.random_bool(0.8),
+        },
+        _ => Condition::Consent {
+            is: pick(rng, Consent::ALL),
         },
     }
 }

@@ -21,7 +21,8 @@ use serde_json::{Value, json};
 use tests::{
     Session, TestApp,
     events::{
-        T0, course, enrollment, lead, plan, product, progress, purchase, refund, subscription, user,
+        T0, consent, course, enrollment, lead, lead_with_consent, plan, product, progress,
+        purchase, refund, subscription, user,
     },
     oracle,
 };
@@ -30,7 +31,7 @@ const DAY: i64 = 24 * 60 * 60 * 1000;
 
 /// Every table holding a store's people, their facts, the owner's notes and
 /// tags, the derived rows, the catalog and the events log.
-const STORE_TABLES: [&str; 17] = [
+const STORE_TABLES: [&str; 19] = [
     "identities",
     "customers",
     "customer_totals",
@@ -48,6 +49,8 @@ const STORE_TABLES: [&str; 17] = [
     "plans",
     "tags",
     "events",
+    "email_consents",
+    "email_suppressions",
 ];
 
 /// What only store B knows: its people's names (as B's events and B's
@@ -116,7 +119,8 @@ async fn world() -> World {
         purchase("b-e3", T0 + 2_000, ann(), "o-1", "d-1", 2_500, "USD"),
         subscription("b-e4", T0 + 3_000, ann(), "sub-1", "p-1", "active", 1_900),
         purchase("b-e5", T0 + 3_000, ann(), "o-2", "p-1", 1_900, "USD"),
-        lead("b-e6", T0 + 4_000, ann(), "bravo-newsletter"),
+        lead_with_consent("b-e6", T0 + 4_000, ann(), "bravo-newsletter", "subscribed"),
+        consent("b-e6c", T0 + 4_500, bob(), "subscribed"),
         purchase("b-e7", T0 + 5_000, bob(), "o-3", "c-1", 4_900, "USD"),
         refund("b-e8", T0 + 6_000, "o-3"),
         enrollment(
@@ -162,15 +166,27 @@ async fn world() -> World {
         db,
         b,
         "bravo.csv",
-        b"name,email,tags\n\
-          Dora Bravo,Dora.Bravo@Example.com,bravo-list\n\
-          Bertha From File,ann.bravo@example.com,\n",
+        b"name,email,tags,consent\n\
+          Dora Bravo,Dora.Bravo@Example.com,bravo-list,yes\n\
+          Bertha From File,ann.bravo@example.com,,\n",
         Some(b_owner),
         T0 + 2 * DAY,
     )
     .await
     .unwrap();
     assert_eq!((summary.created, summary.updated), (1, 1), "{summary:?}");
+    let mut conn = db.writer().acquire().await.unwrap();
+    db::consent::suppress(
+        &mut conn,
+        b,
+        "carla.bravo@example.com",
+        db::consent::Suppression::Bounce,
+        "550 no such user",
+        T0 + 2 * DAY,
+    )
+    .await
+    .unwrap();
+    drop(conn);
     World {
         app,
         a,
@@ -299,6 +315,15 @@ fn a_events_by_api() -> Vec<Event> {
             "c-1",
         ),
         progress("a-e6", at + 4, user("shared-1", None, None), "c-1", 100),
+        // B's subscribed addresses unsubscribed in A, explicitly and by a
+        // form: only A's consent changes.
+        consent("a-k1", at + 5, user("shared-1", None, None), "unsubscribed"),
+        consent(
+            "a-k2",
+            at + 5,
+            user("b-2", Some("BOB.bravo@example.com"), None),
+            "unsubscribed",
+        ),
     ]
 }
 
@@ -410,6 +435,11 @@ async fn store_a_events_and_import_naming_b_s_people_leave_b_unchanged_and_unsee
     let world = world().await;
     let (db, a, b) = (world.app.db(), world.a, world.b);
     let before = dump(db, b).await;
+    assert_eq!(
+        before["email_consents"].len(),
+        3,
+        "B's consent rows exist to be guarded"
+    );
     for (table, rows) in &before {
         assert!(!rows.is_empty(), "store B has rows in {table}");
     }
@@ -441,7 +471,7 @@ async fn store_a_events_and_import_naming_b_s_people_leave_b_unchanged_and_unsee
         .iter()
         .map(|r| r["status"].as_str().unwrap())
         .collect();
-    assert_eq!(statuses, ["applied"; 6], "B's event ids are new in A");
+    assert_eq!(statuses, ["applied"; 8], "B's event ids are new in A");
     // A's key cannot post to B, nor may A's events use the import's ids.
     let (status, _) = post_events(&world.app, b, &world.a_token, &a_events_by_api()).await;
     assert_eq!(status, 404);

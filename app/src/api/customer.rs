@@ -331,10 +331,27 @@ mod ssr {
         let (store, detail, notes, store_tags, timeline) =
             (store?, detail?, notes?, store_tags?, timeline?);
         let profile = detail.profile;
+        let standing = match profile.email.as_deref() {
+            Some(email) => Some(
+                db::consent::standing(db, store_id, &db::validate::normalize_email(email)).await?,
+            ),
+            None => None,
+        };
         Ok(CustomerView {
             id: profile.id,
             name: profile.name,
             email: profile.email,
+            consent: standing
+                .as_ref()
+                .map_or(domain::customer::Consent::NotAsked, |s| s.consent),
+            consent_since: standing.as_ref().and_then(|s| s.since),
+            consent_source: standing.as_ref().and_then(|s| s.source.clone()),
+            suppressed: standing.and_then(|s| s.suppressed).map(
+                |(reason, detail, _)| match reason {
+                    db::consent::Suppression::Bounce => format!("bounced: {detail}"),
+                    db::consent::Suppression::Complaint => "marked as spam".to_string(),
+                },
+            ),
             kind: profile.customer_type.as_str().to_string(),
             status: profile.status.as_str().to_string(),
             source: crate::pages::customers::format::source_label(
@@ -476,6 +493,7 @@ mod ssr {
             ("first name", mapping.first_name),
             ("last name", mapping.last_name),
             ("tags", mapping.tags),
+            ("consent", mapping.consent),
         ] {
             if let Some(i) = index {
                 columns.push((field.to_string(), header(i)));
@@ -491,6 +509,10 @@ mod ssr {
                     name: r.name.unwrap_or_default(),
                     email: r.email.unwrap_or_default(),
                     tags: r.tags.join(", "),
+                    consent: r
+                        .consent
+                        .map(|c| c.label().to_lowercase())
+                        .unwrap_or_default(),
                     error: r.error,
                 })
                 .collect(),

@@ -21,6 +21,12 @@ pub struct CustomerView {
     pub id: i64,
     pub name: Option<String>,
     pub email: Option<String>,
+    /// The email's consent in this store, when and how it was given.
+    pub consent: domain::customer::Consent,
+    pub consent_since: Option<i64>,
+    pub consent_source: Option<String>,
+    /// Why no campaign reaches the address (a bounce, a complaint).
+    pub suppressed: Option<String>,
     /// `lead`, `paying` or `subscription`.
     pub kind: String,
     /// `active` or `inactive`.
@@ -108,6 +114,8 @@ pub struct ImportRowView {
     pub name: String,
     pub email: String,
     pub tags: String,
+    /// What the file says of consent ("subscribed", "unsubscribed", "").
+    pub consent: String,
     /// Why the row would be rejected.
     pub error: Option<String>,
 }

@@ -369,6 +369,18 @@ fn Profile(store_id: i64, paged: bool, list: String, customer: CustomerView) -> 
                 </dd>
             </div>
             <div>
+                <dt>"Email consent"</dt>
+                <dd data-testid="customer-consent">
+                    {format!(
+                        "{}{}{}",
+                        customer.consent.label(),
+                        customer.consent_since.map(|at| format!(" since {}", date(at))).unwrap_or_default(),
+                        customer.consent_source.as_ref().map(|s| format!(" ({s})")).unwrap_or_default(),
+                    )}
+                    {customer.suppressed.clone().map(|why| view! { <span class="badge warn">{format!("Suppressed: {why}")}</span> })}
+                </dd>
+            </div>
+            <div>
                 <dt>"First source"</dt>
                 <dd>{customer.source.clone()}</dd>
             </div>

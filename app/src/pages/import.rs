@@ -58,7 +58,8 @@ pub fn ImportPage(store_id: i64, stage: ImportStage) -> impl IntoView {
             <p>
                 "A CSV file with a header row: an " <code>"email"</code> " column, and optionally "
                 <code>"name"</code> " (or " <code>"first name"</code> " and " <code>"last name"</code>
-                ") and " <code>"tags"</code> " (separated by ; or |). Contacts become leads; \
+                "), " <code>"tags"</code> " (separated by ; or |) and " <code>"consent"</code>
+                " (yes or no: may we email them?). Contacts become leads; \
                  a contact whose email the store already has updates that customer, never a \
                  second one. Nothing is written until you press Import."
             </p>
@@ -106,6 +107,7 @@ fn Preview(
                     <td>{row.name}</td>
                     <td>{row.email}</td>
                     <td>{row.tags}</td>
+                    <td>{row.consent}</td>
                     <td>{row.error.unwrap_or_else(|| "ok".into())}</td>
                 </tr>
             }
@@ -130,6 +132,7 @@ fn Preview(
                         <th>"Name"</th>
                         <th>"Email"</th>
                         <th>"Tags"</th>
+                        <th>"Consent"</th>
                         <th>"Check"</th>
                     </tr>
                 </thead>

@@ -92,6 +92,18 @@ pub struct LeadRow {
     pub at: i64,
 }
 
+/// An address's consent (see `crate::consent`): one row per (store,
+/// normalised email).
+#[derive(Debug, Clone)]
+pub struct ConsentRow {
+    pub store_id: i64,
+    pub email: String,
+    pub subscribed: bool,
+    pub explicit: bool,
+    pub at: i64,
+    pub source: &'static str,
+}
+
 /// The first free id of each table a load writes ids into.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NextIds {
@@ -130,6 +142,7 @@ pub struct Written {
     pub purchases: u64,
     pub subscriptions: u64,
     pub leads: u64,
+    pub consents: u64,
 }
 
 impl Written {
@@ -140,6 +153,7 @@ impl Written {
             + self.purchases
             + self.subscriptions
             + self.leads
+            + self.consents
     }
 }
 
@@ -155,6 +169,7 @@ pub struct Load {
     purchases: Bulk,
     subscriptions: Bulk,
     leads: Bulk,
+    consents: Bulk,
 }
 
 const CATALOG_COLUMNS: &[&str] = &[
@@ -267,6 +282,19 @@ impl Load {
                     "source",
                     "imported",
                     "created_at",
+                ],
+            ),
+            consents: Bulk::new(
+                "email_consents",
+                &[
+                    "store_id",
+                    "email_normalized",
+                    "consent",
+                    "explicit",
+                    "reported_at",
+                    "report_key",
+                    "source",
+                    "updated_at",
                 ],
             ),
         })
@@ -396,6 +424,29 @@ impl Load {
             .await
     }
 
+    pub async fn consent(&mut self, r: ConsentRow) -> Result<()> {
+        let consent = if r.subscribed {
+            "subscribed"
+        } else {
+            "unsubscribed"
+        };
+        self.consents
+            .push(
+                &mut self.loader,
+                [
+                    V::I(r.store_id),
+                    V::S(crate::validate::normalize_email(&r.email)),
+                    V::St(consent),
+                    V::I(i64::from(r.explicit)),
+                    V::I(r.at),
+                    V::St("history"),
+                    V::St(r.source),
+                    V::I(r.at),
+                ],
+            )
+            .await
+    }
+
     /// Hands every buffered row to the writer, people and catalog first, so
     /// the facts written after refer to rows already written.
     pub async fn flush(&mut self) -> Result<()> {
@@ -408,6 +459,7 @@ impl Load {
             &mut self.purchases,
             &mut self.subscriptions,
             &mut self.leads,
+            &mut self.consents,
         ] {
             bulk.flush(&mut self.loader).await?;
         }
@@ -424,6 +476,7 @@ impl Load {
             purchases: self.purchases.written,
             subscriptions: self.subscriptions.written,
             leads: self.leads.written,
+            consents: self.consents.written,
         };
         self.loader.commit().await?;
         Ok(written)

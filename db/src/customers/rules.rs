@@ -104,6 +104,7 @@ fn one(sql: &mut Sql, store: &str, condition: &Condition, now_ms: i64) -> String
         Condition::Tag { name, has } => tag(sql, store, name, *has),
         Condition::HasEmail { has: true } => "c.email_normalized IS NOT NULL".into(),
         Condition::HasEmail { has: false } => "c.email_normalized IS NULL".into(),
+        Condition::Consent { is } => crate::consent::condition(store, *is),
     }
 }
 

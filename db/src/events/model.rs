@@ -25,6 +25,7 @@ pub enum Event {
     Refund(Refund),
     Subscription(SubscriptionChange),
     Lead(Lead),
+    Consent(ConsentChange),
     Course(Course),
     Product(Product),
     Plan(Plan),
@@ -104,6 +105,23 @@ pub struct Lead {
     pub occurred_at: i64,
     pub user: UserRef,
     pub source: String,
+    /// What the form or list says of email consent: `subscribed` for an
+    /// opt-in, `unsubscribed`, or nothing. An opt-in never undoes an
+    /// explicit unsubscribe (see `db::consent`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<String>,
+}
+
+/// The person subscribed to (`subscribed`) or unsubscribed from
+/// (`unsubscribed`) the store's emails, as of `occurred_at`: explicit, so it
+/// outranks any opt-in. It applies to the email it names, else to the one
+/// the store knows for the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentChange {
+    pub event_id: String,
+    pub occurred_at: i64,
+    pub user: UserRef,
+    pub consent: String,
 }
 
 /// A course created or updated.
@@ -149,6 +167,7 @@ impl Event {
             Event::Refund(e) => &e.event_id,
             Event::Subscription(e) => &e.event_id,
             Event::Lead(e) => &e.event_id,
+            Event::Consent(e) => &e.event_id,
             Event::Course(e) => &e.event_id,
             Event::Product(e) => &e.event_id,
             Event::Plan(e) => &e.event_id,
@@ -163,6 +182,7 @@ impl Event {
             Event::Refund(e) => e.occurred_at,
             Event::Subscription(e) => e.occurred_at,
             Event::Lead(e) => e.occurred_at,
+            Event::Consent(e) => e.occurred_at,
             Event::Course(e) => e.occurred_at,
             Event::Product(e) => e.occurred_at,
             Event::Plan(e) => e.occurred_at,
@@ -178,6 +198,7 @@ impl Event {
             Event::Refund(_) => "refund",
             Event::Subscription(_) => "subscription",
             Event::Lead(_) => "lead",
+            Event::Consent(_) => "consent",
             Event::Course(_) => "course",
             Event::Product(_) => "product",
             Event::Plan(_) => "plan",

@@ -105,6 +105,13 @@ pub fn parse_event(value: &Value, prefix: &str) -> Result<Event> {
             occurred_at,
             user: o.user()?,
             source: o.string("source")?,
+            consent: o.opt_string("consent")?,
+        }),
+        "consent" => Event::Consent(ConsentChange {
+            event_id,
+            occurred_at,
+            user: o.user()?,
+            consent: o.string("consent")?,
         }),
         "course" => Event::Course(Course {
             event_id,
@@ -135,7 +142,7 @@ pub fn parse_event(value: &Value, prefix: &str) -> Result<Event> {
             return Err(Error::invalid(
                 o.name("type"),
                 "must be one of enrollment, progress, purchase, refund, subscription, lead, \
-                 course, product, plan",
+                 consent, course, product, plan",
             ));
         }
     };

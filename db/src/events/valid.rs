@@ -1,6 +1,8 @@
 //! Checked events: every value parsed into its newtype, every error naming
 //! its field.
 
+use domain::customer::Consent;
+
 use super::model::*;
 use crate::{
     Error, Result,
@@ -96,6 +98,12 @@ pub enum Fact {
     Lead {
         user: ValidUser,
         source: Source,
+        /// Subscribed or unsubscribed; `None` says nothing of consent.
+        consent: Option<Consent>,
+    },
+    Consent {
+        user: ValidUser,
+        consent: Consent,
     },
     Catalog(CatalogEntry),
 }
@@ -169,6 +177,9 @@ impl Fields<'_> {
     }
     fn title(&self, field: &str, value: &str) -> Result<Title> {
         Title::parse(&self.name(field), value)
+    }
+    fn consent(&self, value: &str) -> Result<Consent> {
+        Ok(Consent::parse(&self.name("consent"), value)?)
     }
     fn source(&self, value: &str) -> Result<Source> {
         Source::parse(&self.name("source"), value)
@@ -250,6 +261,22 @@ impl Event {
             Event::Lead(e) => Fact::Lead {
                 user: f.user(&e.user)?,
                 source: f.source(&e.source)?,
+                consent: match e.consent.as_deref().map(|c| f.consent(c)).transpose()? {
+                    Some(Consent::NotAsked) | None => None,
+                    said => said,
+                },
+            },
+            Event::Consent(e) => Fact::Consent {
+                user: f.user(&e.user)?,
+                consent: match f.consent(&e.consent)? {
+                    Consent::NotAsked => {
+                        return Err(Error::invalid(
+                            f.name("consent"),
+                            "must be subscribed or unsubscribed",
+                        ));
+                    }
+                    said => said,
+                },
             },
             Event::Course(e) => Fact::Catalog(CatalogEntry {
                 kind: CatalogKind::Course,

@@ -6,6 +6,7 @@
 //! derived again, once.
 
 mod catalog;
+mod consents;
 mod enrollments;
 mod leads;
 mod log;

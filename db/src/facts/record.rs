@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
 use super::{
-    catalog, enrollments,
+    catalog, consents, enrollments,
     leads::{self, Report as LeadReport},
     log::{self, EventStatus},
     purchases::{self, Payment},
@@ -86,7 +86,9 @@ fn user_of(fact: &Fact) -> Option<&ValidUser> {
         | Fact::Purchase { user, .. }
         | Fact::Subscription { user, .. }
         | Fact::Lead { user, .. } => Some(user),
-        Fact::Refund { .. } | Fact::Catalog(_) => None,
+        // Consent is about an email, not a fact of the person: see
+        // `super::consents`.
+        Fact::Refund { .. } | Fact::Consent { .. } | Fact::Catalog(_) => None,
     }
 }
 
@@ -277,13 +279,13 @@ async fn record_in(
                 at,
                 event_id: e.event_id.as_str(),
             }),
-            Fact::Lead { user, source } => signups.push(LeadReport {
+            Fact::Lead { user, source, .. } => signups.push(LeadReport {
                 identity_id: identity_of(user),
                 source: source.as_str(),
                 imported: user.external_id.as_str().starts_with(IMPORTED_USER_PREFIX),
                 at,
             }),
-            Fact::Catalog(_) => {}
+            Fact::Catalog(_) | Fact::Consent { .. } => {}
         }
     }
     enrollments::record(conn, store_id, &learning).await?;
@@ -291,6 +293,7 @@ async fn record_in(
     touched.extend(purchases::refund(conn, store_id, &refunds, now).await?);
     touched.extend(subscriptions::record(conn, store_id, &subscribing, now).await?);
     leads::record(conn, store_id, &signups).await?;
+    consents::record(conn, store_id, &fresh, &identities, now).await?;
 
     // Who is who now, then every customer whose facts or members changed.
     let mut customers = identity::regroup(conn, store_id, identities.values()).await?;

@@ -36,6 +36,7 @@ fn batch(run: i64, number: usize) -> Vec<Event> {
             occurred_at: at,
             user: person(i),
             source: "benchmark".into(),
+            consent: None,
         })
     });
     let enrollments = (0..500).map(|i| {

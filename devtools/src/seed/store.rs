@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use db::{
     Db, Result,
     bulk::{
-        CatalogRow, EnrollmentRow, IdentityRow, LeadRow, Load, NextIds, PurchaseRow,
+        CatalogRow, ConsentRow, EnrollmentRow, IdentityRow, LeadRow, Load, NextIds, PurchaseRow,
         SubscriptionRow, Written,
     },
 };
@@ -45,6 +45,7 @@ pub(crate) struct Facts {
     purchases: Vec<PurchaseRow>,
     subscriptions: Vec<SubscriptionRow>,
     leads: Vec<LeadRow>,
+    consents: Vec<ConsentRow>,
 }
 
 impl Facts {
@@ -75,6 +76,9 @@ impl Facts {
         }
         for row in self.leads {
             load.lead(row).await?;
+        }
+        for row in self.consents {
+            load.consent(row).await?;
         }
         load.commit().await
     }
@@ -400,6 +404,7 @@ pub(crate) fn generate(
     // imported from a file (their own platform ids, one customer with the
     // person's other accounts).
     let mut seen = HashSet::new();
+    let mut consented = HashSet::new();
     for _ in 0..plan.leads {
         let person = pool[rng.random_range(0..pool.len())];
         let at = within_two_years(rng, anchor);
@@ -423,6 +428,26 @@ pub(crate) fn generate(
             imported,
             at,
         });
+        // Most forms ask for email consent: three in five leads with an
+        // address opted in, and one in ten of those later unsubscribed.
+        if let Some(email) = &people[person].email
+            && rng.random_ratio(3, 5)
+            && consented.insert(db::validate::normalize_email(email))
+        {
+            let unsubscribed = rng.random_ratio(1, 10);
+            facts.consents.push(ConsentRow {
+                store_id,
+                email: email.clone(),
+                subscribed: !unsubscribed,
+                explicit: unsubscribed,
+                at: if unsubscribed { at + 86_400_000 } else { at },
+                source: if unsubscribed {
+                    "unsubscribe link"
+                } else {
+                    source
+                },
+            });
+        }
     }
     facts.identities = identities.rows();
     facts

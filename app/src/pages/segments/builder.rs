@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use domain::{
-    customer::{CustomerType, Status, SubscriptionStatus},
+    customer::{Consent, CustomerType, Status, SubscriptionStatus},
     segment::{Combine, Group, MAX_DEPTH, Rule},
 };
 use leptos::prelude::*;
@@ -511,6 +511,15 @@ fn condition_view(
                 "rule-choice",
                 c.choice,
                 pairs(&[("yes", "is present"), ("no", "is missing")]),
+            ),
+            Field::Consent => choice_select(
+                "Email consent",
+                "rule-choice",
+                c.choice,
+                Consent::ALL
+                    .iter()
+                    .map(|c| (c.as_str().to_string(), c.label().to_lowercase()))
+                    .collect(),
             ),
         }
     };

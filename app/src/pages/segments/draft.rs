@@ -8,7 +8,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use domain::{
-    customer::{CustomerType, Status, SubscriptionStatus},
+    customer::{Consent, CustomerType, Status, SubscriptionStatus},
     segment::{Combine, Condition, Group, Progress, Rule, When},
 };
 use leptos::prelude::*;
@@ -29,10 +29,11 @@ pub enum Field {
     Subscription,
     Tag,
     HasEmail,
+    Consent,
 }
 
 impl Field {
-    pub const ALL: [Field; 11] = [
+    pub const ALL: [Field; 12] = [
         Field::Type,
         Field::Status,
         Field::LastActivity,
@@ -44,6 +45,7 @@ impl Field {
         Field::Subscription,
         Field::Tag,
         Field::HasEmail,
+        Field::Consent,
     ];
 
     /// The JSON's name (`Condition::field`), also the select's value.
@@ -60,6 +62,7 @@ impl Field {
             Field::Subscription => "subscription",
             Field::Tag => "tag",
             Field::HasEmail => "has_email",
+            Field::Consent => "consent",
         }
     }
 
@@ -76,6 +79,7 @@ impl Field {
             Field::Subscription => "Subscription",
             Field::Tag => "Tag",
             Field::HasEmail => "Email address",
+            Field::Consent => "Email consent",
         }
     }
 
@@ -94,6 +98,7 @@ impl Field {
             Field::LastActivity | Field::Joined => "more_than_days_ago",
             Field::Tag => "has",
             Field::HasEmail => "yes",
+            Field::Consent => "subscribed",
             _ => "",
         }
     }
@@ -215,6 +220,7 @@ impl ConditionDraft {
             Condition::HasEmail { has } => {
                 set(draft.choice, if *has { "yes" } else { "no" }.into())
             }
+            Condition::Consent { is } => set(draft.choice, is.as_str().into()),
         }
         draft
     }
@@ -316,6 +322,9 @@ impl ConditionDraft {
             },
             Field::HasEmail => Condition::HasEmail {
                 has: choice != "no",
+            },
+            Field::Consent => Condition::Consent {
+                is: Consent::parse("consent", &choice).map_err(|e| e.message)?,
             },
         })
     }

@@ -11,7 +11,9 @@
 //! [`events::IMPORTED_USER_PREFIX`], so it is never a platform user's), and
 //! the merge rule makes it one customer with whoever has that email in the
 //! store, in any case: an existing customer is updated, never duplicated.
-//! What the platform reported wins: the import fills in a missing name,
+//! What the platform reported wins: the import fills in a missing name and
+//! the consent of an address that has none (a `consent` column; an
+//! explicit unsubscribe always stands, see `crate::consent`),
 //! never re-spells an email, and is not activity (a 2025 subscriber stays
 //! where the list sorts them). Nothing outside the store is looked up.
 //! The event id is derived from the store, source, email and name: a second
@@ -29,6 +31,8 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::Row as _;
+
+use domain::customer::Consent;
 
 use crate::validate::normalize_email;
 
@@ -73,6 +77,10 @@ pub struct PreviewRow {
     pub name: Option<String>,
     pub email: Option<String>,
     pub tags: Vec<String>,
+    /// What the file says of email consent (an import only fills it in
+    /// where the address has none yet; an unsubscribe always stands).
+    #[serde(default)]
+    pub consent: Option<Consent>,
     /// Why it would be rejected.
     pub error: Option<String>,
     /// A customer of the store has this email: the import updates them
@@ -121,6 +129,7 @@ pub fn preview(data: &[u8], limit: usize) -> Result<ImportPreview> {
                     name: c.name.map(|n| n.as_str().to_string()),
                     email: Some(c.email.as_str().to_string()),
                     tags: c.tags.iter().map(|t| t.as_str().to_string()).collect(),
+                    consent: c.consent,
                     error: None,
                     updates_customer: false,
                 }
@@ -132,6 +141,7 @@ pub fn preview(data: &[u8], limit: usize) -> Result<ImportPreview> {
                     name: None,
                     email: None,
                     tags: Vec::new(),
+                    consent: None,
                     error: Some(r.reason),
                     updates_customer: false,
                 }
@@ -322,6 +332,7 @@ async fn import_batch(
                 name: contact.name.as_ref().map(|n| n.as_str().to_string()),
             },
             source: source.as_str().to_string(),
+            consent: contact.consent.map(|c| c.as_str().to_string()),
         });
         events.push(event.validate_import()?);
         external_ids.push(external_id);
@@ -383,6 +394,11 @@ fn event_id(store_id: i64, source: &Source, contact: &Contact) -> Result<Externa
         contact.name.as_ref().map_or("", |n| n.as_str()),
     ] {
         digest.update(part.as_bytes());
+        digest.update([0]);
+    }
+    // Only when said, so files without the column keep their event ids.
+    if let Some(consent) = contact.consent {
+        digest.update(consent.as_str().as_bytes());
         digest.update([0]);
     }
     ExternalId::parse(

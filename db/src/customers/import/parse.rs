@@ -11,6 +11,8 @@ use std::collections::HashMap;
 use csv::{ByteRecord, ReaderBuilder};
 use serde::{Deserialize, Serialize};
 
+use domain::customer::Consent;
+
 use crate::{
     Error, Result,
     customers::tags::TagName,
@@ -34,6 +36,9 @@ pub struct ColumnMapping {
     pub last_name: Option<usize>,
     /// Tags separated by `;` or `|`.
     pub tags: Option<usize>,
+    /// Email consent: yes/no, subscribed/unsubscribed, true/false, 1/0.
+    #[serde(default)]
+    pub consent: Option<usize>,
 }
 
 /// A row that can be imported.
@@ -43,6 +48,8 @@ pub struct Contact {
     pub email: Email,
     pub name: Option<Name>,
     pub tags: Vec<TagName>,
+    /// Subscribed or unsubscribed; `None`: the file does not say.
+    pub consent: Option<Consent>,
 }
 
 /// A row that cannot, and why.
@@ -67,6 +74,7 @@ enum Column {
     FirstName,
     LastName,
     Tags,
+    Consent,
 }
 
 fn column_of(header: &str) -> Option<Column> {
@@ -87,6 +95,16 @@ fn column_of(header: &str) -> Option<Column> {
         }
         "lastname" | "last" | "surname" | "familyname" => Column::LastName,
         "tags" | "tag" | "labels" | "label" | "segments" | "groups" => Column::Tags,
+        "consent"
+        | "emailconsent"
+        | "marketingconsent"
+        | "subscribed"
+        | "optin"
+        | "optedin"
+        | "newsletter"
+        | "acceptsemailmarketing"
+        | "acceptsmarketing"
+        | "emailmarketing" => Column::Consent,
         _ => return None,
     })
 }
@@ -103,6 +121,7 @@ pub fn detect(first: &[String]) -> Result<ColumnMapping> {
         first_name: None,
         last_name: None,
         tags: None,
+        consent: None,
     };
     let mut email = None;
     for (i, header) in first.iter().enumerate() {
@@ -112,6 +131,7 @@ pub fn detect(first: &[String]) -> Result<ColumnMapping> {
             Some(Column::FirstName) => &mut mapping.first_name,
             Some(Column::LastName) => &mut mapping.last_name,
             Some(Column::Tags) => &mut mapping.tags,
+            Some(Column::Consent) => &mut mapping.consent,
             None => continue,
         };
         slot.get_or_insert(i);
@@ -294,6 +314,18 @@ impl<'a> Rows<'a> {
         if tags.len() > MAX_TAGS_PER_ROW {
             return reject(format!("more than {MAX_TAGS_PER_ROW} tags"));
         }
+        let consent = match cell(m.consent) {
+            None | Some("") => None,
+            Some(word) => match Consent::parse("consent", word) {
+                Ok(Consent::NotAsked) => None,
+                Ok(consent) => Some(consent),
+                Err(_) => {
+                    return reject(format!(
+                        "consent {word:?} must be yes or no (subscribed, unsubscribed)"
+                    ));
+                }
+            },
+        };
         if let Some(first) = self.seen.get(email.normalized()) {
             return reject(format!("duplicate of row {first}"));
         }
@@ -303,6 +335,7 @@ impl<'a> Rows<'a> {
             email,
             name,
             tags,
+            consent,
         })
     }
 }

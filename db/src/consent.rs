@@ -69,6 +69,20 @@ pub struct EmailStanding {
     pub suppressed: Option<(Suppression, String, i64)>,
 }
 
+/// The condition, over a row with `store_id` and `email_normalized` columns
+/// aliased `{alias}`, that an address may receive a campaign: subscribed and
+/// not suppressed. THE definition: the recipients of a campaign and the
+/// claim of each message both use it.
+pub(crate) fn sendable(alias: &str) -> String {
+    format!(
+        "{alias}.email_normalized IS NOT NULL \
+         AND EXISTS (SELECT 1 FROM email_consents k WHERE k.store_id = {alias}.store_id \
+             AND k.email_normalized = {alias}.email_normalized AND k.consent = 'subscribed') \
+         AND NOT EXISTS (SELECT 1 FROM email_suppressions s WHERE s.store_id = {alias}.store_id \
+             AND s.email_normalized = {alias}.email_normalized)"
+    )
+}
+
 /// The segment rule: the customer row `c`'s consent is `consent`. Never
 /// NULL (a group's `NOT` must not meet SQL's unknown).
 pub(crate) fn condition(store: &str, consent: Consent) -> String {

@@ -12,6 +12,7 @@ mod database;
 pub mod events;
 pub mod lookup;
 pub mod oracle;
+pub mod smtp;
 mod spawn;
 
 pub use database::TestDatabase;

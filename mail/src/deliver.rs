@@ -1,0 +1,79 @@
+//! Handing a message over: to an SMTP server (`SMTP_URL`: `smtp://` or
+//! `smtps://`, with credentials; lettre's async transport with its
+//! connection pool), or without one to files under a directory
+//! (`data/outbox/`), so the embedded default sends end to end on a fresh
+//! machine and the campaign page can open what was sent.
+
+use std::path::PathBuf;
+
+use db::campaigns::outbox::Outcome;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+/// Where messages go.
+#[derive(Clone)]
+pub enum Delivery {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(PathBuf),
+}
+
+impl std::fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Delivery::Smtp(_) => f.write_str("Delivery::Smtp"),
+            Delivery::Files(dir) => write!(f, "Delivery::Files({})", dir.display()),
+        }
+    }
+}
+
+impl Delivery {
+    /// An SMTP delivery from a URL, with up to `connections` open at once.
+    pub fn smtp(url: &str, connections: u32) -> Result<Delivery, String> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| format!("SMTP_URL: {e}"))?
+            .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(connections))
+            .timeout(Some(std::time::Duration::from_secs(30)))
+            .build();
+        Ok(Delivery::Smtp(transport))
+    }
+
+    /// The file of a message in a file delivery.
+    pub fn file_of(dir: &std::path::Path, campaign_id: i64, message_id: i64) -> PathBuf {
+        dir.join(format!("campaign-{campaign_id}"))
+            .join(format!("message-{message_id}.eml"))
+    }
+
+    pub async fn send(&self, campaign_id: i64, message_id: i64, message: Message) -> Outcome {
+        let id = message
+            .headers()
+            .get_raw("Message-ID")
+            .unwrap_or_default()
+            .to_string();
+        match self {
+            Delivery::Smtp(transport) => match transport.send(message).await {
+                Ok(_) => Outcome::Sent { message_id: id },
+                Err(e) if e.is_permanent() => Outcome::Permanent {
+                    error: e.to_string(),
+                },
+                Err(e) => Outcome::Temporary {
+                    error: e.to_string(),
+                },
+            },
+            Delivery::Files(dir) => {
+                let path = Delivery::file_of(dir, campaign_id, message_id);
+                let written = async {
+                    if let Some(parent) = path.parent() {
+                        tokio::fs::create_dir_all(parent).await?;
+                    }
+                    tokio::fs::write(&path, message.formatted()).await
+                }
+                .await;
+                match written {
+                    Ok(()) => Outcome::Sent { message_id: id },
+                    Err(e) => Outcome::Temporary {
+                        error: format!("writing {}: {e}", path.display()),
+                    },
+                }
+            }
+        }
+    }
+}

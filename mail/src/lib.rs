@@ -1,0 +1,34 @@
+//! Campaign mail, between the outbox in the database (`db::campaigns`) and
+//! the outside world:
+//!
+//! - [`template`]: Markdown with merge fields → plain text and HTML;
+//! - [`token`]: the signed tokens of unsubscribe, open and click links;
+//! - [`message`]: the message itself (multipart, Message-ID, RFC 8058);
+//! - [`deliver`]: SMTP (lettre's pooled async transport) or files;
+//! - [`worker`]: the loop every server runs to send.
+
+#![forbid(unsafe_code)]
+
+pub mod deliver;
+pub mod message;
+pub mod template;
+pub mod token;
+pub mod worker;
+
+pub use deliver::Delivery;
+pub use token::{Claims, Purpose, Signer};
+pub use worker::{Links, Settings, Worker};
+
+/// The name of the shared secret links are signed with.
+pub const SIGNING_SECRET: &str = "mail_links";
+
+/// The servers' shared signing key (made by the first server that needs it).
+pub async fn signer(db: &db::Db) -> db::Result<Signer> {
+    let key = db::secrets::get_or_create(db, SIGNING_SECRET, || {
+        use rand::Rng;
+        let bytes: [u8; 32] = rand::rng().random();
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    })
+    .await?;
+    Ok(Signer::new(key.as_bytes()))
+}

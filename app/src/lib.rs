@@ -108,6 +108,13 @@ pub enum ServerPage {
         store_id: i64,
         stage: pages::import::ImportStage,
     },
+    /// A recipient's unsubscribe link (no sign-in: the token is signed).
+    Unsubscribe {
+        token: String,
+        store: String,
+        email: String,
+        stage: pages::unsubscribe::UnsubscribeStage,
+    },
 }
 
 /// The body of a [`ServerPage`]: the same frame as the routed pages.
@@ -120,6 +127,12 @@ fn ServerDocument(page: ServerPage) -> impl IntoView {
         ServerPage::Import { store_id, stage } => {
             view! { <pages::import::ImportPage store_id stage /> }.into_any()
         }
+        ServerPage::Unsubscribe {
+            token,
+            store,
+            email,
+            stage,
+        } => view! { <pages::unsubscribe::UnsubscribePage token store email stage /> }.into_any(),
     };
     view! {
         <PageTitles />

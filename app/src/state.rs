@@ -10,6 +10,9 @@ pub struct AppState {
     pub assets: crate::assets::AssetNames,
     /// Where the built site is and how it is named.
     pub options: leptos::config::LeptosOptions,
+    /// How campaigns are sent (`None`: this server does not send, as in
+    /// most tests).
+    pub mail: Option<std::sync::Arc<mail::Setup>>,
 }
 
 impl AppState {
@@ -18,7 +21,13 @@ impl AppState {
             db,
             assets: crate::assets::AssetNames::from_options(&options),
             options,
+            mail: None,
         }
+    }
+
+    pub fn with_mail(mut self, setup: mail::Setup) -> AppState {
+        self.mail = Some(std::sync::Arc::new(setup));
+        self
     }
 }
 

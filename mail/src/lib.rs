@@ -11,11 +11,13 @@
 
 pub mod deliver;
 pub mod message;
+pub mod setup;
 pub mod template;
 pub mod token;
 pub mod worker;
 
 pub use deliver::Delivery;
+pub use setup::{MailConfig, Setup};
 pub use token::{Claims, Purpose, Signer};
 pub use worker::{Links, Settings, Worker};
 

@@ -182,38 +182,45 @@ impl Worker {
             }
         }
         let host = self.host();
-        let work = claimed.iter().map(|m| {
-            let campaign = &campaigns[&m.campaign_id];
-            let links = Links {
-                signer: self.signer.clone(),
-                origin: self.settings.public_origin.clone(),
-                store_id: m.store_id,
-                message_id: m.id,
-            };
-            let empty = merge::MergeData::default();
-            let data = data.get(&(m.store_id, m.customer_id)).unwrap_or(&empty);
-            let built = render_for(campaign, &stores[&m.store_id], data, &m.email, &links)
-                .map_err(|e| e.to_string())
-                .and_then(|rendered| {
-                    let unsubscribe = links.unsubscribe();
-                    let from = Mailbox::new(
-                        Some(campaign.sender_name.clone()).filter(|n| !n.is_empty()),
-                        self.settings.from.email.clone(),
-                    );
-                    message::build(
-                        &Envelope {
-                            from: &from,
-                            to: &m.email,
-                            campaign_id: m.campaign_id,
-                            message_id: m.id,
-                            host: &host,
-                            unsubscribe_url: &unsubscribe,
-                        },
-                        &rendered,
-                    )
-                });
-            let delivery = self.delivery.clone();
-            let m = m.clone();
+        // Rendered first (CPU only), then sent over owned values.
+        let prepared: Vec<(Claimed, Result<lettre::Message, String>)> = claimed
+            .iter()
+            .map(|m| {
+                let campaign = &campaigns[&m.campaign_id];
+                let links = Links {
+                    signer: self.signer.clone(),
+                    origin: self.settings.public_origin.clone(),
+                    store_id: m.store_id,
+                    message_id: m.id,
+                };
+                let empty = merge::MergeData::default();
+                let data = data.get(&(m.store_id, m.customer_id)).unwrap_or(&empty);
+                let built = render_for(campaign, &stores[&m.store_id], data, &m.email, &links)
+                    .map_err(|e| e.to_string())
+                    .and_then(|rendered| {
+                        let unsubscribe = links.unsubscribe();
+                        let from = Mailbox::new(
+                            Some(campaign.sender_name.clone()).filter(|n| !n.is_empty()),
+                            self.settings.from.email.clone(),
+                        );
+                        message::build(
+                            &Envelope {
+                                from: &from,
+                                to: &m.email,
+                                campaign_id: m.campaign_id,
+                                message_id: m.id,
+                                host: &host,
+                                unsubscribe_url: &unsubscribe,
+                            },
+                            &rendered,
+                        )
+                    });
+                (m.clone(), built)
+            })
+            .collect();
+        let delivery = self.delivery.clone();
+        let work = prepared.into_iter().map(move |(m, built)| {
+            let delivery = delivery.clone();
             async move {
                 let outcome = match built {
                     Ok(message) => delivery.send(m.campaign_id, m.id, message).await,

@@ -4,12 +4,13 @@ use anyhow::Context;
 use app::state::AppState;
 
 use crate::config::{
-    Cli, Command, DatabaseArgs, MemberCommand, SecurityArgs, SiteArgs, StoreCommand, UserCommand,
+    Cli, Command, DatabaseArgs, MailArgs, MemberCommand, SecurityArgs, SiteArgs, StoreCommand,
+    UserCommand,
 };
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(&cli.database, &cli.site, &cli.security).await,
+        Command::Serve => serve(&cli.database, &cli.site, &cli.security, &cli.mail).await,
         Command::User(command) => user(&cli.database, command).await,
         Command::Member(command) => member(&cli.database, command).await,
         Command::Store(command) => store(&cli.database, command).await,
@@ -42,6 +43,7 @@ async fn serve(
     database: &DatabaseArgs,
     site: &SiteArgs,
     security: &SecurityArgs,
+    mail_args: &MailArgs,
 ) -> anyhow::Result<()> {
     let db = open(database).await?;
     tracing::info!(backend = db.backend().name(), "database ready");
@@ -53,16 +55,37 @@ async fn serve(
             accounts.admin.0, accounts.admin.1, store.name, accounts.owner.0, accounts.owner.1
         );
     }
-    let state = AppState::new(db.clone(), site.leptos_options());
-    let router = crate::routes::router(state, security);
-    let purge = crate::auth::purge::spawn(db.clone());
     let listener = tokio::net::TcpListener::bind(site.addr)
         .await
         .with_context(|| format!("could not listen on {}", site.addr))?;
     let addr = listener.local_addr()?;
+    let setup = mail::Setup::new(
+        &mail_args.config(security.public_origin.as_deref(), &addr.to_string()),
+        mail::signer(&db).await?,
+        format!("{}:{}", hostname(), std::process::id()),
+    );
+    let sender = match (setup.worker(&db), &setup.refusal) {
+        (Some(worker), _) => {
+            tracing::info!(delivery = ?setup.delivery, rate = setup.settings.rate, "sending campaigns");
+            Some(tokio::spawn(worker.run(std::future::pending())))
+        }
+        (None, refusal) => {
+            tracing::warn!(
+                refusal = refusal.as_deref().unwrap_or_default(),
+                "not sending campaigns"
+            );
+            None
+        }
+    };
+    let state = AppState::new(db.clone(), site.leptos_options()).with_mail(setup);
+    let router = crate::routes::router(state, security);
+    let purge = crate::auth::purge::spawn(db.clone());
     tracing::info!("listening on http://{addr}");
     crate::serve::serve(listener, router).await?;
     purge.abort();
+    if let Some(sender) = sender {
+        sender.abort();
+    }
     db.close().await;
     Ok(())
 }
@@ -177,4 +200,13 @@ pub async fn seed_demo_if_empty(
         .context("the demo seed made no store")?;
     let accounts = db::accounts::create_demo_accounts(db, store.id).await?;
     Ok(Some((store, accounts)))
+}
+
+/// This machine's name, for the outbox's worker names.
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "server".into())
 }

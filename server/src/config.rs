@@ -24,6 +24,9 @@ pub struct Cli {
     #[command(flatten)]
     pub security: SecurityArgs,
 
+    #[command(flatten)]
+    pub mail: MailArgs,
+
     /// Log filter, in `tracing` env-filter syntax.
     #[arg(
         long,
@@ -258,6 +261,46 @@ pub enum ApiKeyCommand {
         #[arg(long)]
         store: i64,
     },
+}
+
+/// How campaigns are sent (see `mail::setup`).
+#[derive(Debug, Clone, Args)]
+pub struct MailArgs {
+    /// The SMTP server: `smtp://host:port` (add `?tls=required` for
+    /// STARTTLS) or `smtps://user:password@host:465`. Unset: messages are
+    /// written to files under `--outbox-dir`.
+    #[arg(long, env = "SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender address of campaigns, e.g. `news@shop.example`.
+    #[arg(long, env = "MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+
+    /// Messages per second this server sends at most.
+    #[arg(long, env = "MAIL_RATE", default_value_t = 1000, global = true)]
+    pub mail_rate: u32,
+
+    /// SMTP connections this server keeps open at most.
+    #[arg(long, env = "MAIL_CONNECTIONS", default_value_t = 8, global = true)]
+    pub mail_connections: u32,
+
+    /// Where messages go without `SMTP_URL`.
+    #[arg(long, env = "OUTBOX_DIR", default_value = "data/outbox", global = true)]
+    pub outbox_dir: std::path::PathBuf,
+}
+
+impl MailArgs {
+    pub fn config(&self, public_origin: Option<&str>, listen: &str) -> mail::MailConfig {
+        mail::MailConfig {
+            smtp_url: self.smtp_url.clone().filter(|u| !u.trim().is_empty()),
+            mail_from: self.mail_from.clone().filter(|f| !f.trim().is_empty()),
+            public_origin: public_origin.map(str::to_string),
+            rate: self.mail_rate,
+            connections: self.mail_connections,
+            outbox_dir: self.outbox_dir.clone(),
+            listen: listen.to_string(),
+        }
+    }
 }
 
 /// How the app is reached from browsers.

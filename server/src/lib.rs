@@ -17,6 +17,7 @@ pub mod events_api;
 pub mod export;
 pub mod health;
 pub mod import_pages;
+pub mod mail_links;
 pub mod routes;
 pub mod serve;
 pub mod server_page;

@@ -21,7 +21,7 @@ use tower_http::{
 use crate::{
     auth::{self, csrf::AllowedOrigin},
     config::SecurityArgs,
-    customer_export, events_api, export, health, import_pages, site,
+    customer_export, events_api, export, health, import_pages, mail_links, site,
     store_access::StoreAccess,
 };
 
@@ -125,6 +125,12 @@ pub fn router(state: AppState, security: &SecurityArgs) -> Router {
                 move || shell(options.clone())
             })
             .merge(store_routes(&state))
+            .route(
+                "/unsubscribe/{token}",
+                get(mail_links::unsubscribe_page).post(mail_links::unsubscribe),
+            )
+            .route("/m/o/{token}", get(mail_links::open))
+            .route("/m/c/{token}", get(mail_links::click))
             .fallback_service(files)
             .with_state(state.clone())
             .layer(middleware::from_fn_with_state(

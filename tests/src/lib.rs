@@ -8,6 +8,7 @@
 
 pub mod backfill;
 pub mod browser;
+pub mod campaigns;
 mod database;
 pub mod events;
 pub mod lookup;

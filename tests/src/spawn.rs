@@ -12,6 +12,8 @@ pub struct TestApp {
     /// A signed-out client (no cookies kept).
     pub client: reqwest::Client,
     pub database: TestDatabase,
+    /// Where its campaigns' messages go (no SMTP server: files).
+    pub outbox: std::path::PathBuf,
 }
 
 impl TestApp {
@@ -25,18 +27,37 @@ impl TestApp {
 
     /// With `PUBLIC_ORIGIN` set, as behind an HTTPS proxy.
     pub async fn spawn_with_origin(database: TestDatabase, origin: Option<&str>) -> TestApp {
-        let address = serve(&database.db, origin).await;
+        let (address, outbox) = serve(&database.db, origin).await;
         TestApp {
             address,
             client: client(),
             database,
+            outbox,
         }
     }
 
     /// Another app server on the same database (as behind a load balancer,
     /// or after a restart); returns its address.
     pub async fn serve_again(&self) -> String {
-        serve(self.db(), None).await
+        serve(self.db(), None).await.0
+    }
+
+    /// The key the app signs message links with.
+    pub async fn signer(&self) -> mail::Signer {
+        mail::signer(self.db()).await.unwrap()
+    }
+
+    /// A worker sending this app's campaigns as the server would (to files
+    /// under `outbox`, links to this app).
+    pub async fn mail_worker(&self) -> mail::Worker {
+        mail::Worker {
+            db: self.db().clone(),
+            delivery: mail::Delivery::Files(self.outbox.clone()),
+            signer: self.signer().await,
+            settings: mail_setup(self.db(), &self.address, &self.outbox)
+                .await
+                .settings,
+        }
     }
 
     pub fn db(&self) -> &db::Db {
@@ -143,7 +164,21 @@ impl Session {
     }
 }
 
-async fn serve(db: &db::Db, origin: Option<&str>) -> String {
+async fn mail_setup(db: &db::Db, address: &str, outbox: &std::path::Path) -> mail::Setup {
+    mail::Setup::new(
+        &mail::MailConfig {
+            public_origin: Some(address.to_string()),
+            rate: 10_000,
+            connections: 4,
+            outbox_dir: outbox.to_path_buf(),
+            ..Default::default()
+        },
+        mail::signer(db).await.unwrap(),
+        "test".into(),
+    )
+}
+
+async fn serve(db: &db::Db, origin: Option<&str>) -> (String, std::path::PathBuf) {
     server::telemetry::init("warn");
     let site = server::config::SiteArgs {
         addr: "127.0.0.1:0".parse().unwrap(),
@@ -151,15 +186,21 @@ async fn serve(db: &db::Db, origin: Option<&str>) -> String {
         output_name: "customers".into(),
         hash_files: Some(false),
     };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let outbox = std::env::temp_dir().join(format!(
+        "customers-outbox-{}-{}",
+        std::process::id(),
+        listener.local_addr().unwrap().port()
+    ));
     let router = server::routes::router(
-        AppState::new(db.clone(), site.leptos_options()),
+        AppState::new(db.clone(), site.leptos_options())
+            .with_mail(mail_setup(db, &address, &outbox).await),
         &server::config::SecurityArgs {
             public_origin: origin.map(str::to_string),
             session_lifetime_days: 30,
         },
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -167,7 +208,7 @@ async fn serve(db: &db::Db, origin: Option<&str>) -> String {
         )
         .await
     });
-    address
+    (address, outbox)
 }
 
 fn client() -> reqwest::Client {

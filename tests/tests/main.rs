@@ -7,6 +7,7 @@
 mod accounts;
 mod backfill;
 mod backfill_crash;
+mod campaign_links;
 mod campaigns;
 mod consent;
 mod core_concurrency;

@@ -12,6 +12,8 @@ mod segments;
 mod settings;
 mod store;
 mod stores;
+#[cfg(feature = "ssr")]
+pub mod unsubscribe;
 
 pub use account::AccountPage;
 pub use admin_stores::AdminStoresPage;

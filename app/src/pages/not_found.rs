@@ -42,7 +42,7 @@ pub fn NotFoundOr(error: AppError) -> impl IntoView {
 }
 
 /// Sets the HTTP status of the server-rendered page (no-op in the browser).
-fn set_status(status: u16) {
+pub(crate) fn set_status(status: u16) {
     #[cfg(feature = "ssr")]
     if let (Some(response), Ok(status)) = (
         use_context::<leptos_axum::ResponseOptions>(),

@@ -29,6 +29,9 @@ pub async fn check_origin(
     );
     if safe
         || request.uri().path().starts_with(TOKEN_AUTHENTICATED)
+        // A mail provider's one-click unsubscribe (RFC 8058) has no cookie
+        // and no Origin; its signed token is the authority.
+        || request.uri().path().starts_with("/unsubscribe/")
         || is_same_origin(request.headers(), allowed.0.as_deref())
     {
         return next.run(request).await;

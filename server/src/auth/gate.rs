@@ -30,6 +30,7 @@ pub async fn require_sign_in(
     if !is_page
         || PUBLIC_PREFIXES
             .iter()
+            .chain(crate::mail_links::PUBLIC_PREFIXES)
             .any(|prefix| path.starts_with(prefix))
     {
         return next.run(request).await;

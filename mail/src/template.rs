@@ -149,6 +149,8 @@ fn error(part: &'static str, source: &str, e: &JinjaError) -> TemplateError {
 
 /// Renders a campaign for one recipient. `link` rewrites each link's
 /// address (to a tracked one); `pixel` is the open pixel's address, if any.
+/// Run [`check`] once first (per campaign, not per message): it names an
+/// unknown field where rendering only says it is undefined.
 pub fn render(
     subject: &str,
     body: &str,
@@ -156,7 +158,6 @@ pub fn render(
     link: &dyn Fn(&str) -> String,
     pixel: Option<&str>,
 ) -> Result<Rendered, TemplateError> {
-    check(subject, body)?;
     let env = environment();
     let subject = env
         .render_str(subject, fields)

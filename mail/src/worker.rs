@@ -125,6 +125,10 @@ impl Worker {
 
     /// One round; answers how many messages it handled (0: idle).
     pub async fn round(&self) -> db::Result<usize> {
+        // Idle servers only read: nothing scheduled, queueing or sending.
+        if !outbox::pending(&self.db).await? {
+            return Ok(0);
+        }
         let now = db::time::now_ms();
         queue::promote_scheduled(&self.db, now).await?;
         let queued = queue::queue_chunk(&self.db, queue::CHUNK, now).await?;
@@ -181,6 +185,14 @@ impl Worker {
                 data.insert((*store, id), d);
             }
         }
+        // Each campaign's template checked once, not per message.
+        let checked: HashMap<i64, Result<(), String>> = campaigns
+            .iter()
+            .map(|(id, c)| {
+                let check = template::check(&c.subject, &c.body).map_err(|e| e.to_string());
+                (*id, check)
+            })
+            .collect();
         let host = self.host();
         // Rendered first (CPU only), then sent over owned values.
         let prepared: Vec<(Claimed, Result<lettre::Message, String>)> = claimed
@@ -195,8 +207,12 @@ impl Worker {
                 };
                 let empty = merge::MergeData::default();
                 let data = data.get(&(m.store_id, m.customer_id)).unwrap_or(&empty);
-                let built = render_for(campaign, &stores[&m.store_id], data, &m.email, &links)
-                    .map_err(|e| e.to_string())
+                let built = checked[&m.campaign_id]
+                    .clone()
+                    .and_then(|()| {
+                        render_for(campaign, &stores[&m.store_id], data, &m.email, &links)
+                            .map_err(|e| e.to_string())
+                    })
                     .and_then(|rendered| {
                         let unsubscribe = links.unsubscribe();
                         let from = Mailbox::new(
@@ -224,8 +240,9 @@ impl Worker {
             async move {
                 let outcome = match built {
                     Ok(message) => delivery.send(m.campaign_id, m.id, message).await,
-                    // A message that cannot be built never will be.
-                    Err(error) => Outcome::Permanent { error },
+                    // A message that cannot be made is no verdict on the
+                    // address: failed, not bounced.
+                    Err(error) => Outcome::Unsendable { error },
                 };
                 (m, outcome)
             }

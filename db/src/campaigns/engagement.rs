@@ -55,23 +55,16 @@ pub(crate) async fn insert(
 
 /// One sent message of the store (the signed links name it).
 pub async fn message(db: &Db, store_id: i64, message_id: i64) -> Result<Claimed> {
-    let row = sqlx::query(
-        "SELECT id, store_id, campaign_id, customer_id, email, attempts \
-         FROM campaign_messages WHERE store_id = $1 AND id = $2",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT {} FROM campaign_messages WHERE store_id = $1 AND id = $2",
+        Claimed::COLUMNS
+    ))
     .bind(store_id)
     .bind(message_id)
     .fetch_optional(db.reader())
     .await?
     .ok_or(Error::NotFound("message"))?;
-    Ok(Claimed {
-        id: row.try_get("id")?,
-        store_id: row.try_get("store_id")?,
-        campaign_id: row.try_get("campaign_id")?,
-        customer_id: row.try_get("customer_id")?,
-        email: row.try_get("email")?,
-        attempts: row.try_get("attempts")?,
-    })
+    Claimed::from_row(&row)
 }
 
 /// Records an open or a click of a message.

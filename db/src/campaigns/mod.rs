@@ -206,14 +206,14 @@ pub async fn update(
     .bind(campaign_id)
     .execute(db.writer())
     .await?;
-    if done.rows_affected() == 0 {
-        get(db, store_id, campaign_id).await?;
-        return Err(Error::invalid(
-            "campaign",
-            "a campaign that has started sending cannot be changed",
-        ));
-    }
-    Ok(())
+    changed(
+        db,
+        store_id,
+        campaign_id,
+        done.rows_affected(),
+        "a campaign that has started sending cannot be changed",
+    )
+    .await
 }
 
 /// One campaign of the store, or `NotFound` (also for another store's id).
@@ -322,11 +322,7 @@ async fn transition(
     .bind(campaign_id)
     .execute(db.writer())
     .await?;
-    if done.rows_affected() == 0 {
-        get(db, store_id, campaign_id).await?;
-        return Err(Error::invalid("campaign", refusal));
-    }
-    Ok(())
+    changed(db, store_id, campaign_id, done.rows_affected(), refusal).await
 }
 
 /// Stops claiming its messages (those in flight finish).
@@ -345,15 +341,15 @@ pub async fn pause(db: &Db, store_id: i64, campaign_id: i64, now_ms: i64) -> Res
 
 /// Goes on after a pause (queueing first if that was not finished).
 pub async fn resume(db: &Db, store_id: i64, campaign_id: i64, now_ms: i64) -> Result<()> {
-    let campaign = get(db, store_id, campaign_id).await?;
-    let queued: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM campaigns WHERE store_id = $1 AND id = $2 AND queued_through = -1",
-    )
-    .bind(store_id)
-    .bind(campaign.id)
-    .fetch_optional(db.reader())
-    .await?;
-    let to = if queued.is_some() {
+    let queued_through: i64 =
+        sqlx::query_scalar("SELECT queued_through FROM campaigns WHERE store_id = $1 AND id = $2")
+            .bind(store_id)
+            .bind(campaign_id)
+            .fetch_optional(db.reader())
+            .await?
+            .ok_or(Error::NotFound("campaign"))?;
+    // -1: every recipient is queued (see `queue`).
+    let to = if queued_through == -1 {
         CampaignStatus::Sending
     } else {
         CampaignStatus::Queueing
@@ -398,9 +394,22 @@ pub async fn delete_draft(db: &Db, store_id: i64, campaign_id: i64) -> Result<()
             .bind(campaign_id)
             .execute(db.writer())
             .await?;
-    if done.rows_affected() == 0 {
+    changed(
+        db,
+        store_id,
+        campaign_id,
+        done.rows_affected(),
+        "only a draft can be deleted",
+    )
+    .await
+}
+
+/// After a statement guarded by the campaign's status: nothing changed
+/// means another store's id (`NotFound`) or a status that refuses it.
+async fn changed(db: &Db, store_id: i64, campaign_id: i64, rows: u64, refusal: &str) -> Result<()> {
+    if rows == 0 {
         get(db, store_id, campaign_id).await?;
-        return Err(Error::invalid("campaign", "only a draft can be deleted"));
+        return Err(Error::invalid("campaign", refusal));
     }
     Ok(())
 }

@@ -31,6 +31,23 @@ pub struct Claimed {
     pub attempts: i64,
 }
 
+impl Claimed {
+    /// A row with the columns [`Claimed::COLUMNS`].
+    pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Result<Claimed> {
+        Ok(Claimed {
+            id: r.try_get("id")?,
+            store_id: r.try_get("store_id")?,
+            campaign_id: r.try_get("campaign_id")?,
+            customer_id: r.try_get("customer_id")?,
+            email: r.try_get("email")?,
+            attempts: r.try_get("attempts")?,
+        })
+    }
+
+    pub(crate) const COLUMNS: &'static str =
+        "id, store_id, campaign_id, customer_id, email, attempts";
+}
+
 /// Claims up to `limit` due messages for `worker` until `now + lease_ms`.
 pub async fn claim(
     db: &Db,
@@ -67,9 +84,9 @@ pub async fn claim(
     .await?;
     let rows = sqlx::query(&format!(
         "UPDATE campaign_messages SET status = 'sending', attempts = attempts + 1, \
-         lease_until = $3, worker = $4 WHERE id IN ({}) \
-         RETURNING id, store_id, campaign_id, customer_id, email, attempts",
-        due(&consent::sendable("m"))
+         lease_until = $3, worker = $4 WHERE id IN ({}) RETURNING {}",
+        due(&consent::sendable("m")),
+        Claimed::COLUMNS
     ))
     .bind(now_ms)
     .bind(limit)
@@ -78,19 +95,7 @@ pub async fn claim(
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    let mut claimed: Vec<Claimed> = rows
-        .iter()
-        .map(|r| {
-            Ok(Claimed {
-                id: r.try_get("id")?,
-                store_id: r.try_get("store_id")?,
-                campaign_id: r.try_get("campaign_id")?,
-                customer_id: r.try_get("customer_id")?,
-                email: r.try_get("email")?,
-                attempts: r.try_get("attempts")?,
-            })
-        })
-        .collect::<Result<_>>()?;
+    let mut claimed: Vec<Claimed> = rows.iter().map(Claimed::from_row).collect::<Result<_>>()?;
     claimed.sort_by_key(|c| c.id);
     Ok(claimed)
 }
@@ -104,6 +109,9 @@ pub enum Outcome {
     Temporary { error: String },
     /// Refused for good (a 5xx): the address is suppressed.
     Permanent { error: String },
+    /// Could not be made (the campaign's template, the recipient's
+    /// address): `failed`, the address untouched.
+    Unsendable { error: String },
 }
 
 /// The wait before attempt `attempts + 1`: 30 s, 1, 2, 4 minutes…
@@ -150,6 +158,17 @@ async fn record_one(
             .bind(worker)
             .bind(message_id)
             .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+        }
+        Outcome::Unsendable { error } => {
+            sqlx::query(&format!(
+                "UPDATE campaign_messages SET status = 'failed', error = $3, lease_until = 0 \
+                 WHERE {mine}"
+            ))
+            .bind(message.id)
+            .bind(worker)
+            .bind(short(error))
             .execute(&mut *tx)
             .await?;
         }

@@ -111,15 +111,16 @@ pub async fn queue_chunk(db: &Db, chunk: i64, now_ms: i64) -> Result<Option<u64>
     } else {
         (last.unwrap_or(after), "queueing")
     };
+    // `added` counts only new rows: a chunk queued again adds nothing.
     sqlx::query(
-        "UPDATE campaigns SET queued_through = $1, status = $2, \
-         recipients = (SELECT COUNT(*) FROM campaign_messages m WHERE m.campaign_id = $3), \
-         updated_at = $4 WHERE id = $3 AND status = 'queueing'",
+        "UPDATE campaigns SET queued_through = $1, status = $2, recipients = recipients + $3, \
+         updated_at = $4 WHERE id = $5 AND status = 'queueing'",
     )
     .bind(through)
     .bind(status)
-    .bind(campaign)
+    .bind(added as i64)
     .bind(now_ms)
+    .bind(campaign)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -3,6 +3,7 @@
 //! types and pure functions only: this crate compiles to WASM.
 
 pub mod access;
+pub mod campaign;
 pub mod customer;
 mod invalid;
 pub mod segment;

@@ -105,19 +105,7 @@ pub async fn unsubscribe(db: &Db, store_id: i64, message_id: i64, at: i64) -> Re
     Ok(())
 }
 
-/// A campaign's figures.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stats {
-    pub recipients: i64,
-    pub queued: i64,
-    pub sent: i64,
-    pub failed: i64,
-    pub bounced: i64,
-    pub skipped: i64,
-    pub unique_opens: i64,
-    pub unique_clicks: i64,
-    pub unsubscribes: i64,
-}
+pub use domain::campaign::Stats;
 
 /// The figures of a campaign of the store.
 pub async fn stats(db: &Db, store_id: i64, campaign_id: i64) -> Result<Stats> {

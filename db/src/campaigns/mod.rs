@@ -26,58 +26,7 @@ pub const MAX_SUBJECT_CHARS: usize = 200;
 pub const MAX_SENDER_CHARS: usize = 100;
 pub const MAX_BODY_CHARS: usize = 100_000;
 
-/// Where a campaign is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CampaignStatus {
-    Draft,
-    /// Waits for `send_at`.
-    Scheduled,
-    /// Its recipients are being fixed (chunk by chunk).
-    Queueing,
-    Sending,
-    Paused,
-    Cancelled,
-    /// Every message had its outcome.
-    Sent,
-}
-
-impl CampaignStatus {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            CampaignStatus::Draft => "draft",
-            CampaignStatus::Scheduled => "scheduled",
-            CampaignStatus::Queueing => "queueing",
-            CampaignStatus::Sending => "sending",
-            CampaignStatus::Paused => "paused",
-            CampaignStatus::Cancelled => "cancelled",
-            CampaignStatus::Sent => "sent",
-        }
-    }
-
-    pub fn parse(word: &str) -> Result<CampaignStatus> {
-        Ok(match word {
-            "draft" => CampaignStatus::Draft,
-            "scheduled" => CampaignStatus::Scheduled,
-            "queueing" => CampaignStatus::Queueing,
-            "sending" => CampaignStatus::Sending,
-            "paused" => CampaignStatus::Paused,
-            "cancelled" => CampaignStatus::Cancelled,
-            "sent" => CampaignStatus::Sent,
-            other => {
-                return Err(Error::invalid(
-                    "status",
-                    format!("unknown campaign status {other:?}"),
-                ));
-            }
-        })
-    }
-
-    /// Whether its content may still change.
-    pub const fn editable(self) -> bool {
-        matches!(self, CampaignStatus::Draft | CampaignStatus::Scheduled)
-    }
-}
+pub use domain::campaign::CampaignStatus;
 
 /// What the owner writes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,8 +4,8 @@
 //! (`customers::rules`), so it is always current and never rebuilt.
 //!
 //! Every statement names the store: a segment id of another store is not
-//! found, and a rule can only name the store's own courses, products and
-//! plans ([`check`]).
+//! found, and a rule can only name the store's own courses, products,
+//! plans and campaigns ([`check`]).
 
 use domain::segment::{Condition, Group, check_name};
 use serde::{Deserialize, Serialize};
@@ -30,7 +30,7 @@ pub struct Segment {
 }
 
 /// Checks a definition against the store: its rules (named by position) and
-/// that every course, product and plan it names is the store's.
+/// that every course, product, plan and campaign it names is the store's.
 pub async fn check(db: &Db, store_id: i64, definition: &Group) -> Result<()> {
     definition.validate()?;
     for (rule, condition) in definition.conditions() {
@@ -41,9 +41,12 @@ pub async fn check(db: &Db, store_id: i64, definition: &Group) -> Result<()> {
             | Condition::Completed { course: Some(id) } => ("courses", *id),
             Condition::Bought { product: Some(id) } => ("products", *id),
             Condition::Subscription { plan: Some(id), .. } => ("plans", *id),
+            Condition::Engagement {
+                campaign: Some(id), ..
+            } => ("campaigns", *id),
             _ => continue,
         };
-        // The table name is one of three literals above.
+        // The table name is one of the literals above.
         let found: Option<i64> = sqlx::query_scalar(&format!(
             "SELECT id FROM {table} WHERE store_id = $1 AND id = $2"
         ))

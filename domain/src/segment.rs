@@ -10,7 +10,9 @@
 //!   {"condition": {"field": "type", "is": "lead"}},
 //!   {"group": {"match": "any", "rules": [
 //!     {"condition": {"field": "enrolled", "course": 7, "progress": {"below": 50}}},
-//!     {"condition": {"field": "tag", "name": "VIP", "has": true}}]}}]}
+//!     {"condition": {"field": "tag", "name": "VIP", "has": true}}]}},
+//!   {"condition": {"field": "engagement", "action": "opened",
+//!                  "within_days": 30, "did": false}}]}
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -130,6 +132,42 @@ pub enum Condition {
     Consent {
         is: Consent,
     },
+    /// What the customer did (`did`) or did not do with the store's
+    /// campaigns: received, opened or clicked one (`campaign`) or any, and,
+    /// for any, optionally only within the last `within_days`.
+    Engagement {
+        action: Engagement,
+        campaign: Option<i64>,
+        within_days: Option<u32>,
+        did: bool,
+    },
+}
+
+/// What a recipient did with a campaign. A click counts as an open too:
+/// mail programs that hide images never load the pixel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Engagement {
+    /// A message was delivered to the recipient's server.
+    Received,
+    Opened,
+    Clicked,
+}
+
+impl Engagement {
+    pub const ALL: [Engagement; 3] = [
+        Engagement::Received,
+        Engagement::Opened,
+        Engagement::Clicked,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Engagement::Received => "received",
+            Engagement::Opened => "opened",
+            Engagement::Clicked => "clicked",
+        }
+    }
 }
 
 /// When a moment (joined, last activity) was: between two instants (unix
@@ -166,6 +204,7 @@ impl Condition {
             Condition::Tag { .. } => "tag",
             Condition::HasEmail { .. } => "has_email",
             Condition::Consent { .. } => "consent",
+            Condition::Engagement { .. } => "engagement",
         }
     }
 
@@ -207,6 +246,19 @@ impl Condition {
                 }
             }
             Condition::Completed { course } => positive("course", *course),
+            Condition::Engagement {
+                campaign,
+                within_days,
+                ..
+            } => {
+                positive("campaign", *campaign)?;
+                match within_days {
+                    Some(days) if !(1..=MAX_DAYS).contains(days) => {
+                        Err(format!("days must be between 1 and {MAX_DAYS}"))
+                    }
+                    _ => Ok(()),
+                }
+            }
             Condition::Bought { product } => positive("product", *product),
             Condition::Subscription { plan, .. } => positive("plan", *plan),
             Condition::Tag { name, .. } => {

@@ -30,7 +30,7 @@ async fn a_recipient_opens_clicks_and_unsubscribes_in_one_click() {
     let (store, segment) = store_with_leads(db, 12).await;
     let id = campaign(db, store, segment).await;
     let worker = app.mail_worker().await;
-    for _ in 0..20 {
+    for _ in 0..200 {
         worker.round().await.unwrap();
         if db::campaigns::get(db, store, id).await.unwrap().status == CampaignStatus::Sent {
             break;
@@ -146,4 +146,65 @@ async fn a_recipient_opens_clicks_and_unsubscribes_in_one_click() {
         .await
         .unwrap();
     assert_eq!(response.status(), 404);
+
+    // What the recipient did is on their timeline, newest first…
+    let customer: i64 =
+        sqlx::query_scalar("SELECT customer_id FROM campaign_messages WHERE id = $1")
+            .bind(message)
+            .fetch_one(db.reader())
+            .await
+            .unwrap();
+    let page = db::customers::timeline::timeline(db, store, customer, None, 50)
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = page
+        .entries
+        .iter()
+        .filter(|e| e.kind.starts_with("campaign_"))
+        .map(|e| e.kind.as_str())
+        .collect();
+    for kind in [
+        "campaign_sent",
+        "campaign_open",
+        "campaign_click",
+        "campaign_unsubscribe",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    let click = page
+        .entries
+        .iter()
+        .find(|e| e.kind == "campaign_click")
+        .unwrap();
+    assert_eq!(click.status.as_deref(), Some("https://shop.test/courses/1"));
+    assert_eq!(click.title.as_deref(), Some("Spring news"));
+    // …and feeds the segments: clicked this campaign is that one recipient;
+    // did not open it is everyone else it went to.
+    let rule = |action, did| domain::segment::Group {
+        combine: domain::segment::Combine::All,
+        rules: vec![domain::segment::Rule::Condition(
+            domain::segment::Condition::Engagement {
+                action,
+                campaign: Some(id),
+                within_days: Some(1),
+                did,
+            },
+        )],
+    };
+    let now = db::time::now_ms();
+    let count = |group| async move {
+        db::segments::count(db, store, &group, now)
+            .await
+            .unwrap()
+            .total
+    };
+    use domain::segment::Engagement::{Clicked, Opened, Received};
+    assert_eq!(count(rule(Clicked, true)).await, 1);
+    assert_eq!(count(rule(Opened, true)).await, 1);
+    assert_eq!(count(rule(Received, true)).await, stats.sent);
+    let everyone = db::segments::count(db, store, &domain::segment::Group::default(), now)
+        .await
+        .unwrap()
+        .total;
+    assert_eq!(count(rule(Opened, false)).await, everyone - 1);
 }

@@ -16,7 +16,7 @@ use db::{
 };
 use domain::{
     customer::{Consent, SubscriptionStatus},
-    segment::{Combine, Condition, Group, Progress, Rule, When},
+    segment::{Combine, Condition, Engagement, Group, Progress, Rule, When},
 };
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use sqlx::Row;
@@ -42,6 +42,8 @@ struct Person {
     products: BTreeSet<i64>,
     subscriptions: BTreeSet<(String, i64)>,
     tags: BTreeSet<String>,
+    /// (campaign, what: received | open | click, when).
+    engagement: Vec<(i64, &'static str, i64)>,
 }
 
 struct Fixture {
@@ -52,6 +54,7 @@ struct Fixture {
     courses: Vec<i64>,
     products: Vec<i64>,
     plans: Vec<i64>,
+    campaigns: Vec<i64>,
 }
 
 async fn ids(db: &db::Db, table: &str, store: i64) -> Vec<i64> {
@@ -115,17 +118,127 @@ async fn fixture() -> Fixture {
     .await
     .unwrap();
     assert!(merged >= 8, "tags on merged identities: {merged}");
+    let campaigns = sent_campaigns(db, store).await;
     let people = people(db, store).await;
+    assert!(
+        people.values().any(|p| !p.engagement.is_empty())
+            && people.values().any(|p| p.engagement.is_empty()),
+        "some customers received campaigns, some did not"
+    );
     assert!(people.len() >= 300, "{} customers", people.len());
     Fixture {
         courses: ids(db, "courses", store).await,
         products: ids(db, "products", store).await,
         plans: ids(db, "plans", store).await,
+        campaigns,
         database,
         store,
         other_store,
         people,
     }
+}
+
+/// Two sent campaigns with messages and what recipients did, written as
+/// rows: deliveries and bounces, opens and clicks over 60 days. Some
+/// messages went to identities that merged into another customer since
+/// (their id is no longer a customer's): they count for that customer.
+async fn sent_campaigns(db: &db::Db, store: i64) -> Vec<i64> {
+    let mut rng = StdRng::seed_from_u64(17);
+    let mut campaigns = Vec::new();
+    for name in ["Spring sale", "Welcome back"] {
+        let input = db::campaigns::CampaignInput {
+            name: name.into(),
+            subject: name.into(),
+            sender_name: "Store".into(),
+            body: "Hello".into(),
+            segment_id: None,
+        };
+        let id = db::campaigns::create(db, store, &input, NOW - 90 * DAY)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE campaigns SET status = 'sent' WHERE id = $1")
+            .bind(id)
+            .execute(db.writer())
+            .await
+            .unwrap();
+        campaigns.push(id);
+    }
+    let identities: Vec<(i64, String)> = sqlx::query(
+        "SELECT i.id, c.email_normalized FROM identities i \
+         JOIN customers c ON c.store_id = i.store_id AND c.id = i.customer_id \
+         WHERE i.store_id = $1 AND c.email_normalized IS NOT NULL ORDER BY i.id",
+    )
+    .bind(store)
+    .fetch_all(db.reader())
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| (row.get(0), row.get(1)))
+    .collect();
+    let mut tx = db.writer().begin().await.unwrap();
+    for &campaign in &campaigns {
+        for (identity, email) in &identities {
+            if !rng.random_bool(0.6) {
+                continue;
+            }
+            let sent_at = NOW - rng.random_range(0..60) * DAY - rng.random_range(0..DAY);
+            let status = if rng.random_bool(0.9) {
+                "sent"
+            } else {
+                "bounced"
+            };
+            let message: i64 = sqlx::query_scalar(
+                "INSERT INTO campaign_messages (store_id, campaign_id, customer_id, email, \
+                 email_normalized, status, next_attempt_at, sent_at) \
+                 VALUES ($1, $2, $3, $4, $4, $5, 0, $6) RETURNING id",
+            )
+            .bind(store)
+            .bind(campaign)
+            .bind(identity)
+            .bind(email)
+            .bind(status)
+            .bind((status == "sent").then_some(sent_at))
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+            if status != "sent" {
+                continue;
+            }
+            let opened = rng.random_bool(0.5);
+            let clicked = rng.random_bool(0.3);
+            for (kind, happened) in [("open", opened), ("click", clicked)] {
+                if !happened {
+                    continue;
+                }
+                let at = sent_at + rng.random_range(0..20) * DAY;
+                sqlx::query(
+                    "INSERT INTO campaign_events (store_id, campaign_id, message_id, \
+                     customer_id, kind, at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(store)
+                .bind(campaign)
+                .bind(message)
+                .bind(identity)
+                .bind(kind)
+                .bind(at)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            }
+        }
+    }
+    tx.commit().await.unwrap();
+    let on_merged: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM campaign_messages m JOIN identities i \
+         ON i.store_id = m.store_id AND i.id = m.customer_id \
+         WHERE m.store_id = $1 AND i.customer_id <> i.id",
+    )
+    .bind(store)
+    .fetch_one(db.reader())
+    .await
+    .unwrap();
+    assert!(on_merged > 0, "messages to identities merged since");
+    campaigns
 }
 
 /// The store's customers, read as plain rows; who is who by the merge rule
@@ -187,6 +300,26 @@ async fn people(db: &db::Db, store: i64) -> BTreeMap<i64, Person> {
     {
         let person = people.get_mut(&customer_of[&row.get::<i64, _>(0)]).unwrap();
         person.tags.insert(row.get(1));
+    }
+    for row in rows(
+        "SELECT customer_id, campaign_id, sent_at FROM campaign_messages \
+         WHERE store_id = $1 AND status = 'sent'",
+    )
+    .await
+    {
+        let person = people.get_mut(&customer_of[&row.get::<i64, _>(0)]).unwrap();
+        person.engagement.push((row.get(1), "received", row.get(2)));
+    }
+    for row in
+        rows("SELECT customer_id, campaign_id, kind, at FROM campaign_events WHERE store_id = $1")
+            .await
+    {
+        let person = people.get_mut(&customer_of[&row.get::<i64, _>(0)]).unwrap();
+        let kind = match row.get::<String, _>(2).as_str() {
+            "open" => "open",
+            _ => "click",
+        };
+        person.engagement.push((row.get(1), kind, row.get(3)));
     }
     let consents: BTreeMap<String, String> =
         rows("SELECT email_normalized, consent FROM email_consents WHERE store_id = $1")
@@ -262,6 +395,22 @@ fn meets(p: &Person, c: &Condition) -> bool {
         Condition::Tag { name, has } => p.tags.contains(&name.to_lowercase()) == *has,
         Condition::HasEmail { has } => p.has_email == *has,
         Condition::Consent { is } => p.consent == *is,
+        Condition::Engagement {
+            action,
+            campaign,
+            within_days,
+            did,
+        } => {
+            let kinds: &[&str] = match action {
+                Engagement::Received => &["received"],
+                Engagement::Opened => &["open", "click"],
+                Engagement::Clicked => &["click"],
+            };
+            let since = within_days.map_or(i64::MIN, |d| NOW - i64::from(d) * DAY);
+            p.engagement.iter().any(|(c, kind, at)| {
+                campaign.is_none_or(|x| x == *c) && kinds.contains(kind) && *at >= since
+            }) == *did
+        }
     }
 }
 
@@ -282,7 +431,7 @@ fn random_condition(rng: &mut StdRng, f: &Fixture) -> Condition {
         }
         .normalised(),
     };
-    match rng.random_range(0..12) {
+    match rng.random_range(0..13) {
         0 => Condition::Type {
             is: pick(rng, &CustomerType::ALL),
         },
@@ -327,8 +476,14 @@ fn random_condition(rng: &mut StdRng, f: &Fixture) -> Condition {
         10 => Condition::HasEmail {
             has: rng.random_bool(0.8),
         },
-        _ => Condition::Consent {
+        11 => Condition::Consent {
             is: pick(rng, Consent::ALL),
+        },
+        _ => Condition::Engagement {
+            action: pick(rng, &Engagement::ALL),
+            campaign: some(rng, &f.campaigns),
+            within_days: rng.random_bool(0.6).then(|| pick(rng, &[7, 30, 45])),
+            did: rng.random_bool(0.5),
         },
     }
 }
@@ -465,6 +620,12 @@ async fn the_issues_segment_and_its_parts_count_right() {
                         has: true,
                     }),
                 ],
+            }),
+            Rule::Condition(Condition::Engagement {
+                action: Engagement::Opened,
+                campaign: None,
+                within_days: Some(30),
+                did: false,
             }),
         ],
     };

@@ -455,6 +455,18 @@ mod ssr {
             "note_added" => format!("Note added{by}: {title}"),
             "tag_added" => format!("Tagged \u{201c}{title}\u{201d}{by}"),
             "tag_removed" => format!("Tag \u{201c}{title}\u{201d} removed{by}"),
+            "campaign_sent" => format!("Received the campaign \u{201c}{title}\u{201d}"),
+            "campaign_open" => format!("Opened \u{201c}{title}\u{201d}"),
+            "campaign_click" => format!(
+                "Clicked {} in \u{201c}{title}\u{201d}",
+                entry.status.as_deref().unwrap_or("a link")
+            ),
+            "campaign_unsubscribe" => {
+                format!("Unsubscribed from campaigns (via \u{201c}{title}\u{201d})")
+            }
+            "campaign_bounce" => {
+                format!("\u{201c}{title}\u{201d} bounced: the address is suppressed")
+            }
             other => format!("{other}: {title}"),
         };
         TimelineView {

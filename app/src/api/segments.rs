@@ -48,12 +48,13 @@ pub async fn segment_builder(
 ) -> Result<SegmentBuilderView, AppError> {
     let access = crate::auth::ssr::authorize_store(store_id, Right::ReadCustomers).await?;
     let db = crate::state::app_state()?.db;
-    let (store, catalog, tags) = tokio::join!(
+    let (store, catalog, tags, campaigns) = tokio::join!(
         db::stores::get_store(&db, store_id),
         db::customers::search::catalog(&db, store_id),
         db::customers::tags::store_tags(&db, store_id),
+        db::campaigns::started(&db, store_id),
     );
-    let (store, catalog, tags) = (store?, catalog?, tags?);
+    let (store, catalog, tags, campaigns) = (store?, catalog?, tags?, campaigns?);
     let segment = match segment_id {
         Some(id) => {
             let s = db::segments::get(&db, store_id, id).await?;
@@ -71,6 +72,10 @@ pub async fn segment_builder(
         courses: crate::model::customers::CatalogOption::list(catalog.courses),
         products: crate::model::customers::CatalogOption::list(catalog.products),
         plans: crate::model::customers::CatalogOption::list(catalog.plans),
+        campaigns: campaigns
+            .into_iter()
+            .map(|(id, title)| crate::model::customers::CatalogOption { id, title })
+            .collect(),
         tags: tags.into_iter().map(|t| t.name).collect(),
         segment,
         may_save: access.role.may(Right::ManageCustomers),

@@ -33,6 +33,9 @@ pub struct SegmentBuilderView {
     pub courses: Vec<CatalogOption>,
     pub products: Vec<CatalogOption>,
     pub plans: Vec<CatalogOption>,
+    /// The store's campaigns that have been sent (the engagement rule's
+    /// choices), newest first.
+    pub campaigns: Vec<CatalogOption>,
     /// The store's tag names.
     pub tags: Vec<String>,
     /// The segment being edited; `None` for a new one.

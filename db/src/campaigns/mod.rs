@@ -189,6 +189,21 @@ pub async fn list(db: &Db, store_id: i64) -> Result<Vec<Campaign>> {
     rows.iter().map(from_row).collect()
 }
 
+/// The store's campaigns that have started sending, as (id, name), newest
+/// first: what the segments' engagement rule chooses from.
+pub async fn started(db: &Db, store_id: i64) -> Result<Vec<(i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT id, name FROM campaigns WHERE store_id = $1 \
+         AND status NOT IN ('draft', 'scheduled') ORDER BY id DESC",
+    )
+    .bind(store_id)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+        .collect()
+}
+
 /// Starts sending now (`send_at` `None` or past) or at `send_at`: the
 /// segment's rules and the moment are fixed here, so the recipients are
 /// the segment's consenting members with an email as of this moment.

@@ -9,7 +9,7 @@
 
 use domain::{
     customer::Status,
-    segment::{Combine, Condition, Group, Progress, Rule, When},
+    segment::{Combine, Condition, Engagement, Group, Progress, Rule, When},
 };
 
 use super::{DEFAULT_ACTIVE_WINDOW_MS, tags::TagName};
@@ -105,6 +105,12 @@ fn one(sql: &mut Sql, store: &str, condition: &Condition, now_ms: i64) -> String
         Condition::HasEmail { has: true } => "c.email_normalized IS NOT NULL".into(),
         Condition::HasEmail { has: false } => "c.email_normalized IS NULL".into(),
         Condition::Consent { is } => crate::consent::condition(store, *is),
+        Condition::Engagement {
+            action,
+            campaign,
+            within_days,
+            did,
+        } => engagement(sql, store, *action, *campaign, *within_days, *did, now_ms),
     }
 }
 
@@ -167,12 +173,62 @@ fn member(store: &str, table: &str, filter: &str) -> String {
 /// `identities_merged`). Facts of an identity not in any customer get keys
 /// no customer has, so they match nothing.
 fn keyed_by_customer(store: &str, table: &str, columns: &str, filter: &str) -> String {
+    keyed_by(store, "x.identity_id", table, columns, filter)
+}
+
+/// [`keyed_by_customer`] for facts keyed by the identity in column `key`.
+/// Campaign rows carry their customer's id at sending, which is its anchor
+/// identity's id: a later merge is followed the same way.
+fn keyed_by(store: &str, key: &str, table: &str, columns: &str, filter: &str) -> String {
     format!(
-        "SELECT x.identity_id AS cid{columns} FROM {table} WHERE x.store_id = {store}{filter} \
+        "SELECT {key} AS cid{columns} FROM {table} WHERE x.store_id = {store}{filter} \
          UNION ALL \
-         SELECT i.customer_id{columns} FROM identities i JOIN {table} ON x.identity_id = i.id \
+         SELECT i.customer_id{columns} FROM identities i JOIN {table} ON {key} = i.id \
          WHERE i.store_id = {store} AND i.customer_id <> i.id AND x.store_id = {store}{filter}"
     )
+}
+
+/// The customers who did (or, `did` false, did not) `action` with the
+/// store's campaign `campaign` (or any), within the last `within_days`.
+/// Received: a message sent to them; opened: an open or a click (a mail
+/// program that hides images still follows links); clicked: a click.
+fn engagement(
+    sql: &mut Sql,
+    store: &str,
+    action: Engagement,
+    campaign: Option<i64>,
+    within_days: Option<u32>,
+    did: bool,
+    now_ms: i64,
+) -> String {
+    let mut filter = String::new();
+    if let Some(campaign) = campaign {
+        filter.push_str(&format!(" AND x.campaign_id = {}", sql.arg(campaign)));
+    }
+    let since = within_days.map(|days| sql.arg(now_ms.saturating_sub(i64::from(days) * DAY_MS)));
+    let (table, moment) = match action {
+        Engagement::Received => {
+            filter.push_str(" AND x.status = 'sent'");
+            ("campaign_messages x", "x.sent_at")
+        }
+        Engagement::Opened => {
+            filter.push_str(" AND x.kind IN ('open', 'click')");
+            ("campaign_events x", "x.at")
+        }
+        Engagement::Clicked => {
+            filter.push_str(" AND x.kind = 'click'");
+            ("campaign_events x", "x.at")
+        }
+    };
+    if let Some(since) = since {
+        filter.push_str(&format!(" AND {moment} >= {since}"));
+    }
+    let who = keyed_by(store, "x.customer_id", table, "", &filter);
+    if did {
+        format!("c.id IN ({who})")
+    } else {
+        format!("c.id NOT IN ({who})")
+    }
 }
 
 fn range(sql: &mut Sql, column: &str, min: Option<i64>, max: Option<i64>) -> String {

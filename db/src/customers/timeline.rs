@@ -16,6 +16,8 @@
 //! | `lead` | opt-ins (`title` is the source) | created_at |
 //! | `imported` | contacts of a file (`title` is `import: <file>`) | created_at |
 //! | `note_added`, `tag_added`, `tag_removed` | customer_activity | happened_at |
+//! | `campaign_sent` | campaign_messages delivered (`title` is the campaign) | sent_at |
+//! | `campaign_open`, `campaign_click`, `campaign_unsubscribe`, `campaign_bounce` | campaign_events (`status` is the clicked link) | at |
 //!
 //! Rows loaded in bulk (seed, platform history) have no milestone or
 //! subscription report rows; for them the timeline shows the milestones
@@ -53,7 +55,7 @@ pub struct TimelineEntry {
     /// The milestone reached (`progress`).
     pub percent: Option<i64>,
     /// The subscription's status (`subscribed`, `cancelled`,
-    /// `subscription_changed`).
+    /// `subscription_changed`); the link clicked (`campaign_click`).
     pub status: Option<String>,
     /// Who did it (notes and tags).
     pub actor: Option<String>,
@@ -187,7 +189,17 @@ fn entries_sql() -> String {
          SELECT a.happened_at, a.kind, 'a' || CAST(a.id AS TEXT),
                 COALESCE(nt.body, a.tag_name), NULL, NULL, NULL, NULL, a.account_email
          FROM customer_activity a LEFT JOIN customer_notes nt ON nt.id = a.note_id
-         WHERE a.store_id = $1 AND a.identity_id IN {ids}"
+         WHERE a.store_id = $1 AND a.identity_id IN {ids}
+         UNION ALL
+         SELECT m.sent_at, 'campaign_sent', 'cm' || CAST(m.id AS TEXT), g.name,
+                NULL, NULL, NULL, NULL, NULL
+         FROM campaign_messages m JOIN campaigns g ON g.store_id = m.store_id AND g.id = m.campaign_id
+         WHERE m.store_id = $1 AND m.customer_id IN {ids} AND m.status = 'sent'
+         UNION ALL
+         SELECT v.at, 'campaign_' || v.kind, 'cv' || CAST(v.id AS TEXT), g.name,
+                NULL, NULL, NULL, v.url, NULL
+         FROM campaign_events v JOIN campaigns g ON g.store_id = v.store_id AND g.id = v.campaign_id
+         WHERE v.store_id = $1 AND v.customer_id IN {ids}"
     )
 }
 

@@ -64,6 +64,7 @@ struct Options {
     courses: Vec<CatalogOption>,
     products: Vec<CatalogOption>,
     plans: Vec<CatalogOption>,
+    campaigns: Vec<CatalogOption>,
 }
 
 fn starting_rules() -> Group {
@@ -99,6 +100,7 @@ fn Builder(store_id: i64, view: SegmentBuilderView) -> impl IntoView {
         courses: view.courses.clone(),
         products: view.products.clone(),
         plans: view.plans.clone(),
+        campaigns: view.campaigns.clone(),
     });
     let tags = view.tags.clone();
     let may_save = view.may_save;
@@ -521,6 +523,26 @@ fn condition_view(
                     .map(|c| (c.as_str().to_string(), c.label().to_lowercase()))
                     .collect(),
             ),
+            Field::Engagement => view! {
+                {choice_select(
+                    "Did or did not",
+                    "rule-choice",
+                    c.choice,
+                    pairs(&[
+                        ("opened", "opened"),
+                        ("not_opened", "did not open"),
+                        ("clicked", "clicked in"),
+                        ("not_clicked", "did not click in"),
+                        ("received", "received"),
+                        ("not_received", "did not receive"),
+                    ]),
+                )}
+                {choice_select("Campaign", "rule-item", c.item, catalog("any campaign", &o.campaigns))}
+                " within the last "
+                {text_input("Days (empty: ever)", "rule-number", "number", c.number)}
+                " days"
+            }
+            .into_any(),
         }
     };
     view! {

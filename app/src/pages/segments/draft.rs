@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use domain::{
     customer::{Consent, CustomerType, Status, SubscriptionStatus},
-    segment::{Combine, Condition, Group, Progress, Rule, When},
+    segment::{Combine, Condition, Engagement, Group, Progress, Rule, When},
 };
 use leptos::prelude::*;
 
@@ -30,10 +30,11 @@ pub enum Field {
     Tag,
     HasEmail,
     Consent,
+    Engagement,
 }
 
 impl Field {
-    pub const ALL: [Field; 12] = [
+    pub const ALL: [Field; 13] = [
         Field::Type,
         Field::Status,
         Field::LastActivity,
@@ -46,6 +47,7 @@ impl Field {
         Field::Tag,
         Field::HasEmail,
         Field::Consent,
+        Field::Engagement,
     ];
 
     /// The JSON's name (`Condition::field`), also the select's value.
@@ -63,6 +65,7 @@ impl Field {
             Field::Tag => "tag",
             Field::HasEmail => "has_email",
             Field::Consent => "consent",
+            Field::Engagement => "engagement",
         }
     }
 
@@ -80,6 +83,7 @@ impl Field {
             Field::Tag => "Tag",
             Field::HasEmail => "Email address",
             Field::Consent => "Email consent",
+            Field::Engagement => "Campaigns",
         }
     }
 
@@ -99,6 +103,7 @@ impl Field {
             Field::Tag => "has",
             Field::HasEmail => "yes",
             Field::Consent => "subscribed",
+            Field::Engagement => "opened",
             _ => "",
         }
     }
@@ -107,6 +112,8 @@ impl Field {
 /// One condition's inputs. Which of them a field uses: `choice` (its
 /// select), `item` (a course, product or plan id, empty for any), `number`
 /// (days or percent), `low` / `high` (dates or amounts), `text` (a tag).
+/// The campaigns rule's choice is its action, `not_` before it for "did
+/// not" (`not_opened`); its item is the campaign, its number the days.
 #[derive(Debug, Clone, Copy)]
 pub struct ConditionDraft {
     pub field: RwSignal<Field>,
@@ -221,6 +228,20 @@ impl ConditionDraft {
                 set(draft.choice, if *has { "yes" } else { "no" }.into())
             }
             Condition::Consent { is } => set(draft.choice, is.as_str().into()),
+            Condition::Engagement {
+                action,
+                campaign,
+                within_days,
+                did,
+            } => {
+                let not = if *did { "" } else { "not_" };
+                set(draft.choice, format!("{not}{}", action.as_str()));
+                set(draft.item, id(campaign));
+                set(
+                    draft.number,
+                    within_days.map(|d| d.to_string()).unwrap_or_default(),
+                );
+            }
         }
         draft
     }
@@ -326,6 +347,24 @@ impl ConditionDraft {
             Field::Consent => Condition::Consent {
                 is: Consent::parse("consent", &choice).map_err(|e| e.message)?,
             },
+            Field::Engagement => {
+                let did = !choice.starts_with("not_");
+                let word = choice.trim_start_matches("not_");
+                let action = Engagement::ALL
+                    .into_iter()
+                    .find(|a| a.as_str() == word)
+                    .ok_or_else(|| format!("{word:?} is not received, opened or clicked"))?;
+                let within_days = match self.number.get().trim() {
+                    "" => None,
+                    _ => Some(number("days")?),
+                };
+                Condition::Engagement {
+                    action,
+                    campaign: item()?,
+                    within_days,
+                    did,
+                }
+            }
         })
     }
 }
@@ -402,7 +441,9 @@ mod tests {
             {"condition":{"field":"enrolled","course":7,"progress":{"below":50}}},
             {"condition":{"field":"subscription","status":"past_due","plan":null}},
             {"condition":{"field":"tag","name":"VIP","has":false}},
-            {"condition":{"field":"has_email","has":true}}]}}]}"#;
+            {"condition":{"field":"has_email","has":true}}]}},
+          {"condition":{"field":"engagement","action":"opened","campaign":null,"within_days":30,"did":false}},
+          {"condition":{"field":"engagement","action":"clicked","campaign":4,"within_days":null,"did":true}}]}"#;
         let group: Group = serde_json::from_str(json).unwrap();
         let owner = Owner::new();
         owner.with(|| {

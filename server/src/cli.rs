@@ -16,7 +16,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Store(command) => store(&cli.database, command).await,
         Command::Seed(args) => crate::core_cli::seed(&cli.database, args).await,
         Command::ApiKey(command) => crate::core_cli::api_key(&cli.database, command).await,
-        Command::Bench(command) => crate::bench::run(&cli.database, command).await,
+        Command::Bench(command) => crate::bench::run(&cli.database, &cli.mail, command).await,
         Command::Backfill(args) => crate::backfill_cli::run(&cli.database, args).await,
         Command::Migrate => {
             let db = open(&cli.database).await?;

@@ -2,6 +2,7 @@
 //! for the standard data set). Each prints its figures; none asserts a time
 //! (the machine is shared and noisy).
 
+pub mod campaigns;
 pub mod events;
 pub mod http;
 pub mod import;

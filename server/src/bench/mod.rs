@@ -27,6 +27,19 @@ pub enum BenchCommand {
     Startup(StartupArgs),
     /// A segment's live count and first page (the builder's figure).
     Segments(SegmentsArgs),
+    /// A campaign to everyone with an email: queueing (with another store's
+    /// writes meanwhile), sending to an SMTP server in process, opens.
+    Campaigns(CampaignsArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CampaignsArgs {
+    /// The store to send in [default: the one with the most customers].
+    #[arg(long)]
+    pub store: Option<i64>,
+    /// Messages sent before the campaign is cancelled.
+    #[arg(long, default_value_t = 20_000)]
+    pub send: usize,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -84,6 +97,7 @@ pub struct ImportArgs {
 
 pub async fn run(
     database: &crate::config::DatabaseArgs,
+    mail: &crate::config::MailArgs,
     command: BenchCommand,
 ) -> anyhow::Result<()> {
     match command {
@@ -130,6 +144,16 @@ pub async fn run(
                 warmup: args.warmup,
             };
             devtools::bench::segments::run(&db, &options).await
+        }
+        BenchCommand::Campaigns(args) => {
+            let db = crate::cli::open(database).await?;
+            let options = devtools::bench::campaigns::CampaignsOptions {
+                store: args.store,
+                send: args.send.max(1),
+                rate: mail.mail_rate,
+                connections: mail.mail_connections,
+            };
+            devtools::bench::campaigns::run(&db, &options).await
         }
     }
 }

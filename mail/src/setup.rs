@@ -25,6 +25,8 @@ pub struct MailConfig {
     pub outbox_dir: PathBuf,
     /// The address this server listens on (the links' fallback origin).
     pub listen: String,
+    /// How long a claim holds (see `Settings::lease`); zero: two minutes.
+    pub lease: Duration,
 }
 
 /// The sending of this server: ready, or why not.
@@ -103,7 +105,11 @@ impl Setup {
                 rate,
                 connections: config.connections.max(1) as usize,
                 batch: rate.min(500),
-                lease: Duration::from_secs(120),
+                lease: if config.lease.is_zero() {
+                    Duration::from_secs(120)
+                } else {
+                    config.lease
+                },
                 worker,
             },
             signer,

@@ -287,6 +287,11 @@ pub struct MailArgs {
     /// Where messages go without `SMTP_URL`.
     #[arg(long, env = "OUTBOX_DIR", default_value = "data/outbox", global = true)]
     pub outbox_dir: std::path::PathBuf,
+
+    /// How long a server's claim on messages holds: after a crash, another
+    /// server (or this one restarted) sends them after this many seconds.
+    #[arg(long, env = "MAIL_LEASE_SECS", default_value_t = 120, global = true)]
+    pub mail_lease_secs: u64,
 }
 
 impl MailArgs {
@@ -299,6 +304,7 @@ impl MailArgs {
             connections: self.mail_connections,
             outbox_dir: self.outbox_dir.clone(),
             listen: listen.to_string(),
+            lease: std::time::Duration::from_secs(self.mail_lease_secs.max(1)),
         }
     }
 }

@@ -13,6 +13,7 @@ mod database;
 pub mod events;
 pub mod lookup;
 pub mod oracle;
+pub mod process;
 pub mod smtp;
 mod spawn;
 

@@ -5,7 +5,6 @@
 //! builds it before the tests: `cargo build -p server --bin server`).
 
 use std::{
-    path::PathBuf,
     process::{Command, Stdio},
     time::{Duration, Instant},
 };
@@ -14,21 +13,8 @@ use rand::{Rng, SeedableRng, rngs::StdRng};
 use sqlx::Row;
 use tests::{
     backfill::{dump, seeded},
-    browser::workspace_root,
+    process::server_binary,
 };
-
-fn server_binary() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target"));
-    let path = target.join("debug").join("server");
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo build -p server --bin server` first",
-        path.display()
-    );
-    path
-}
 
 fn backfill_command(url: &str) -> Command {
     let mut command = Command::new(server_binary());

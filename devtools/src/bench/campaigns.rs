@@ -116,6 +116,7 @@ pub async fn run(db: &Db, options: &CampaignsOptions) -> anyhow::Result<()> {
         connections: options.connections,
         outbox_dir: std::env::temp_dir(),
         listen: "127.0.0.1:3000".into(),
+        ..Default::default()
     };
     let setup = mail::Setup::new(&config, mail::signer(db).await?, "bench".into());
     let worker = setup

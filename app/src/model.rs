@@ -63,6 +63,15 @@ pub struct AddedAccountView {
     pub one_time_password: Option<String>,
 }
 
+/// Who the store's campaigns are from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SenderView {
+    /// The store's own address, if set.
+    pub address: Option<String>,
+    /// This server's `MAIL_FROM`, used when the store sets none.
+    pub server_default: String,
+}
+
 /// An API key as listed (never its token).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiKeyView {

@@ -105,6 +105,37 @@ pub async fn get_store(db: &Db, id: i64) -> Result<Store> {
     Store::from_row(&row)
 }
 
+/// The store's own sender address for campaigns; `None`: the server's
+/// `MAIL_FROM`.
+pub async fn sender(db: &Db, store_id: i64) -> Result<Option<String>> {
+    sqlx::query_scalar::<_, Option<String>>("SELECT mail_from FROM stores WHERE id = $1")
+        .bind(store_id)
+        .fetch_optional(db.reader())
+        .await?
+        .ok_or(Error::NotFound("store"))
+}
+
+/// Sets (or, empty, clears) the store's sender address; answers it as kept.
+pub async fn set_sender(db: &Db, store_id: i64, address: &str) -> Result<Option<String>> {
+    let address = match address.trim() {
+        "" => None,
+        given => Some(
+            crate::validate::Email::parse("sender", given)?
+                .as_str()
+                .to_string(),
+        ),
+    };
+    let done = sqlx::query("UPDATE stores SET mail_from = $1 WHERE id = $2")
+        .bind(address.as_deref())
+        .bind(store_id)
+        .execute(db.writer())
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound("store"));
+    }
+    Ok(address)
+}
+
 /// Escapes the LIKE wildcards of user input (the pattern uses `\` as escape).
 pub fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -47,6 +47,20 @@ pub struct Settings {
     pub worker: String,
 }
 
+impl Settings {
+    /// Who a store's campaign is from: the campaign's sender name and the
+    /// store's own address, else this server's `MAIL_FROM`.
+    pub fn sender(&self, sender_name: &str, store_address: Option<&str>) -> Mailbox {
+        let address = store_address
+            .and_then(|a| a.parse::<lettre::Address>().ok())
+            .unwrap_or_else(|| self.from.email.clone());
+        Mailbox::new(
+            Some(sender_name.to_string()).filter(|n| !n.trim().is_empty()),
+            address,
+        )
+    }
+}
+
 /// Links of one message.
 pub struct Links {
     pub signer: Signer,
@@ -165,7 +179,7 @@ impl Worker {
     async fn send_all(&self, claimed: &[Claimed]) -> db::Result<()> {
         // What the batch's messages need, read once per campaign and store.
         let mut campaigns: HashMap<i64, Campaign> = HashMap::new();
-        let mut stores: HashMap<i64, String> = HashMap::new();
+        let mut stores: HashMap<i64, (String, Option<String>)> = HashMap::new();
         let mut customers: HashMap<i64, Vec<i64>> = HashMap::new();
         for m in claimed {
             if let std::collections::hash_map::Entry::Vacant(slot) = campaigns.entry(m.campaign_id)
@@ -173,7 +187,8 @@ impl Worker {
                 slot.insert(campaigns::get(&self.db, m.store_id, m.campaign_id).await?);
             }
             if let std::collections::hash_map::Entry::Vacant(slot) = stores.entry(m.store_id) {
-                slot.insert(db::stores::get_store(&self.db, m.store_id).await?.name);
+                let name = db::stores::get_store(&self.db, m.store_id).await?.name;
+                slot.insert((name, db::stores::sender(&self.db, m.store_id).await?));
             }
             customers.entry(m.store_id).or_default().push(m.customer_id);
         }
@@ -208,15 +223,14 @@ impl Worker {
                 let built = checked[&m.campaign_id]
                     .clone()
                     .and_then(|()| {
-                        render_for(campaign, &stores[&m.store_id], data, &m.email, &links)
+                        render_for(campaign, &stores[&m.store_id].0, data, &m.email, &links)
                             .map_err(|e| e.to_string())
                     })
                     .and_then(|rendered| {
                         let unsubscribe = links.unsubscribe();
-                        let from = Mailbox::new(
-                            Some(campaign.sender_name.clone()).filter(|n| !n.is_empty()),
-                            self.settings.from.email.clone(),
-                        );
+                        let from = self
+                            .settings
+                            .sender(&campaign.sender_name, stores[&m.store_id].1.as_deref());
                         message::build(
                             &Envelope {
                                 from: &from,

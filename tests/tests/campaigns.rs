@@ -387,3 +387,53 @@ async fn no_message_reaches_an_unsubscribed_or_suppressed_address() {
     }
     assert!(!sink.received().is_empty(), "something was sent");
 }
+
+#[tokio::test]
+async fn a_store_sends_from_its_own_address_when_it_sets_one() {
+    let database = TestDatabase::new().await;
+    let db = &database.db;
+    let sink = SmtpSink::start(0).await;
+    let (store, segment) = store_with_leads(db, 10).await;
+    let (other, other_segment) = store_with_leads(db, 10).await;
+    // A malformed address is refused, naming the field; another store's is
+    // its own.
+    match db::stores::set_sender(db, store, "not an address").await {
+        Err(db::Error::Invalid { field, .. }) => assert_eq!(field, "sender"),
+        other => panic!("refused, not {other:?}"),
+    }
+    assert_eq!(
+        db::stores::set_sender(db, store, " Hello@Shop-One.test ")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Hello@Shop-One.test")
+    );
+    assert_eq!(db::stores::sender(db, other).await.unwrap(), None);
+    let mine = campaign(db, store, segment).await;
+    let theirs = campaign(db, other, other_segment).await;
+    let w = worker(
+        db,
+        mail::Delivery::smtp(&sink.url(), 2).unwrap(),
+        "w",
+        1_000,
+    );
+    send_until_done(db, &[&w], store, mine).await;
+    send_until_done(db, &[&w], other, theirs).await;
+    let from_of = |address: &str| -> BTreeSet<String> {
+        sink.received()
+            .into_iter()
+            .filter(|m| m.data.contains(&format!("campaign-{address}.")))
+            .map(|m| m.from)
+            .collect()
+    };
+    assert_eq!(
+        from_of(&mine.to_string()),
+        BTreeSet::from(["Hello@Shop-One.test".to_string()])
+    );
+    assert_eq!(
+        from_of(&theirs.to_string()),
+        BTreeSet::from(["news@shop.test".to_string()])
+    );
+    // Cleared: the server's address again.
+    assert_eq!(db::stores::set_sender(db, store, "").await.unwrap(), None);
+}

@@ -1,12 +1,12 @@
-//! A store's settings page: its members and its API keys. Both are the
-//! owner's ([`crate::auth::Right::ManageStore`]); every statement is scoped to the store
+//! A store's settings page: its members, its API keys and its campaigns'
+//! sender address. All are the owner's ([`crate::auth::Right::ManageStore`]); every statement is scoped to the store
 //! of the request, so an id of another store's member or key finds nothing.
 
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 
 use crate::{
     error::AppError,
-    model::{AddedAccountView, ApiKeyView, CreatedKeyView, MemberView},
+    model::{AddedAccountView, ApiKeyView, CreatedKeyView, MemberView, SenderView},
 };
 
 /// The store's accounts: the owner first, then members by email.
@@ -129,6 +129,37 @@ pub async fn revoke_api_key(store_id: i64, key_id: i64) -> Result<(), AppError> 
         by = access.account.id,
         key = key_id,
         "api key revoked"
+    );
+    Ok(())
+}
+
+/// Who the store's campaigns are from: its own address, or the server's.
+#[server(endpoint = "settings/sender", input = GetUrl)]
+pub async fn store_sender(store_id: i64) -> Result<SenderView, AppError> {
+    crate::auth::ssr::authorize_store(store_id, crate::auth::Right::ManageStore).await?;
+    let state = crate::state::app_state()?;
+    Ok(SenderView {
+        address: db::stores::sender(&state.db, store_id).await?,
+        server_default: state
+            .mail
+            .as_ref()
+            .map(|setup| setup.settings.from.email.to_string())
+            .unwrap_or_default(),
+    })
+}
+
+/// Sets the store's sender address (empty: the server's `MAIL_FROM`).
+#[server(endpoint = "settings/sender/save")]
+pub async fn set_store_sender(store_id: i64, address: String) -> Result<(), AppError> {
+    let access =
+        crate::auth::ssr::authorize_store(store_id, crate::auth::Right::ManageStore).await?;
+    let db = crate::state::app_state()?.db;
+    let kept = db::stores::set_sender(&db, store_id, &address).await?;
+    tracing::info!(
+        store = store_id,
+        by = access.account.id,
+        sender = kept.as_deref().unwrap_or("(server default)"),
+        "campaign sender set"
     );
     Ok(())
 }

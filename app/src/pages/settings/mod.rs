@@ -1,11 +1,13 @@
 //! `/store/:store_id/settings`, the owner's page ([`Right::ManageStore`]):
-//! the store's members, its API keys and its backfill. Another role sees
-//! why there is nothing for it here; the server refuses it anyway.
+//! the store's members, its API keys, its campaigns' sender and its
+//! backfill. Another role sees why there is nothing for it here; the server
+//! refuses it anyway.
 //! `/admin/backfill`: the backfill of every store (platform admins).
 
 mod backfill;
 mod keys;
 mod members;
+mod sender;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -30,6 +32,7 @@ pub fn SettingsPage() -> impl IntoView {
     let home = Resource::new(move || store_id, get_store);
     let members = members::Members::new(store_id);
     let keys = keys::Keys::new(store_id);
+    let sender = sender::Sender::new(store_id);
     let backfill = Backfill::new(Some(store_id));
     view! {
         <Title text="Settings" />
@@ -44,6 +47,7 @@ pub fn SettingsPage() -> impl IntoView {
                         view! {
                             <members::MembersPanel store_id members />
                             <keys::KeysPanel store_id keys />
+                            <sender::SenderPanel store_id sender />
                             <BackfillPanel store_id=Some(store_id) backfill />
                         }
                             .into_any()

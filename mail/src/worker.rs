@@ -115,14 +115,26 @@ pub struct Worker {
     pub settings: Settings,
 }
 
-impl Worker {
-    fn host(&self) -> String {
-        url::Url::parse(&self.settings.public_origin)
+impl Settings {
+    /// The host part of Message-IDs: the public origin's host.
+    pub fn host(&self) -> String {
+        url::Url::parse(&self.public_origin)
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_else(|| "localhost".into())
     }
 
+    /// The sender of a campaign's messages: its sender name, this server's
+    /// address.
+    pub fn sender(&self, campaign: &Campaign) -> Mailbox {
+        Mailbox::new(
+            Some(campaign.sender_name.clone()).filter(|n| !n.is_empty()),
+            self.from.email.clone(),
+        )
+    }
+}
+
+impl Worker {
     /// One round; answers how many messages it handled (0: idle).
     pub async fn round(&self) -> db::Result<usize> {
         // Idle servers only read: nothing scheduled, queueing or sending.
@@ -193,7 +205,7 @@ impl Worker {
                 (*id, check)
             })
             .collect();
-        let host = self.host();
+        let host = self.settings.host();
         // Rendered first (CPU only), then sent over owned values.
         let prepared: Vec<(Claimed, Result<lettre::Message, String>)> = claimed
             .iter()
@@ -215,10 +227,7 @@ impl Worker {
                     })
                     .and_then(|rendered| {
                         let unsubscribe = links.unsubscribe();
-                        let from = Mailbox::new(
-                            Some(campaign.sender_name.clone()).filter(|n| !n.is_empty()),
-                            self.settings.from.email.clone(),
-                        );
+                        let from = self.settings.sender(campaign);
                         message::build(
                             &Envelope {
                                 from: &from,

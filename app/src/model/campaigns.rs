@@ -197,7 +197,8 @@ mod tests {
         assert_eq!(chart_bucket(0).1, "1 minute");
         assert_eq!(chart_bucket(30 * 60 * 1000).1, "1 minute");
         assert_eq!(chart_bucket(3 * 60 * 60 * 1000).1, "5 minutes");
-        assert_eq!(chart_bucket(2 * 24 * 60 * 60 * 1000).1, "1 hour");
+        assert_eq!(chart_bucket(47 * 60 * 60 * 1000).1, "1 hour");
+        assert_eq!(chart_bucket(2 * 24 * 60 * 60 * 1000).1, "3 hours");
         assert_eq!(chart_bucket(30 * 24 * 60 * 60 * 1000).1, "1 day");
         assert_eq!(chart_bucket(i64::MAX).1, "1 week");
     }

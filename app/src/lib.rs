@@ -83,6 +83,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/store/:store_id") view=StorePage />
                     <Route path=path!("/store/:store_id/customers") view=CustomersPage />
                     <Route path=path!("/store/:store_id/customers/:customer_id") view=CustomerPage />
+                    <Route path=path!("/store/:store_id/campaigns") view=crate::pages::CampaignsPage />
+                    <Route path=path!("/store/:store_id/campaigns/:campaign_id") view=crate::pages::CampaignPage />
                     <Route path=path!("/store/:store_id/segments") view=crate::pages::SegmentsPage />
                     <Route path=path!("/store/:store_id/segments/:segment_id") view=crate::pages::SegmentBuilderPage />
                     <Route path=path!("/store/:store_id/settings") view=crate::pages::SettingsPage />

@@ -32,6 +32,7 @@ pub struct Me {
     pub stores: Vec<StoreSummary>,
 }
 
+pub mod campaigns;
 pub mod customer;
 pub mod customers;
 pub mod input;

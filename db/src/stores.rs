@@ -13,6 +13,8 @@ pub struct Store {
     /// The IANA time zone its dates are shown in.
     pub time_zone: String,
     pub created_at: i64,
+    /// Its campaigns' sender address; `None`: the server's `MAIL_FROM`.
+    pub mail_from: Option<String>,
 }
 
 impl Store {
@@ -23,6 +25,7 @@ impl Store {
             currency: row.try_get("currency")?,
             time_zone: row.try_get("time_zone")?,
             created_at: row.try_get("created_at")?,
+            mail_from: row.try_get("mail_from")?,
         })
     }
 
@@ -78,12 +81,12 @@ pub async fn list_stores(db: &Db, filter: &str, member: Option<i64>) -> Result<V
     let pattern = format!("%{}%", escape_like(&filter.trim().to_lowercase()));
     let query = match member {
         None => sqlx::query(
-            "SELECT id, name, currency, time_zone, created_at FROM stores \
+            "SELECT id, name, currency, time_zone, created_at, mail_from FROM stores \
              WHERE lower(name) LIKE $1 ESCAPE '\\' ORDER BY name, id LIMIT 500",
         )
         .bind(pattern),
         Some(account_id) => sqlx::query(
-            "SELECT s.id, s.name, s.currency, s.time_zone, s.created_at FROM stores s \
+            "SELECT s.id, s.name, s.currency, s.time_zone, s.created_at, s.mail_from FROM stores s \
              JOIN store_members m ON m.store_id = s.id AND m.account_id = $2 \
              WHERE lower(s.name) LIKE $1 ESCAPE '\\' ORDER BY s.name, s.id LIMIT 500",
         )
@@ -96,23 +99,14 @@ pub async fn list_stores(db: &Db, filter: &str, member: Option<i64>) -> Result<V
 
 /// One store by id.
 pub async fn get_store(db: &Db, id: i64) -> Result<Store> {
-    let row =
-        sqlx::query("SELECT id, name, currency, time_zone, created_at FROM stores WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db.reader())
-            .await?
-            .ok_or(Error::NotFound("store"))?;
+    let row = sqlx::query(
+        "SELECT id, name, currency, time_zone, created_at, mail_from FROM stores WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.reader())
+    .await?
+    .ok_or(Error::NotFound("store"))?;
     Store::from_row(&row)
-}
-
-/// The store's own sender address for campaigns; `None`: the server's
-/// `MAIL_FROM`.
-pub async fn sender(db: &Db, store_id: i64) -> Result<Option<String>> {
-    sqlx::query_scalar::<_, Option<String>>("SELECT mail_from FROM stores WHERE id = $1")
-        .bind(store_id)
-        .fetch_optional(db.reader())
-        .await?
-        .ok_or(Error::NotFound("store"))
 }
 
 /// Sets (or, empty, clears) the store's sender address; answers it as kept.

@@ -55,6 +55,28 @@ impl Clock {
             .map(|at| at.strftime("%Y-%m-%d %H:%M %Z").to_string())
             .unwrap_or_default()
     }
+
+    /// `2025-11-24T14:03`: the value of an `<input type="datetime-local">`.
+    pub fn local_input(&self, ms: i64) -> String {
+        self.zoned(ms)
+            .map(|at| at.strftime("%Y-%m-%dT%H:%M").to_string())
+            .unwrap_or_default()
+    }
+
+    /// The moment a wall-clock time of this zone names (`2025-11-24T14:03`,
+    /// as a `datetime-local` input sends it; seconds may follow). A time
+    /// that occurs twice (clocks going back) is the earlier; one that is
+    /// skipped (clocks going forward) is read as after the jump.
+    pub fn parse_local(&self, field: &str, text: &str) -> crate::Result<i64> {
+        let civil: jiff::civil::DateTime = text.trim().parse().map_err(|_| {
+            crate::Error::invalid(field, "is not a date and time (2025-11-24T14:03)")
+        })?;
+        self.zone
+            .to_ambiguous_zoned(civil)
+            .compatible()
+            .map(|at| at.timestamp().as_millisecond())
+            .map_err(|_| crate::Error::invalid(field, "is not a time of the store's clock"))
+    }
 }
 
 #[cfg(test)]
@@ -74,5 +96,23 @@ mod tests {
         let new_york = Clock::new("America/New_York").unwrap();
         assert_eq!(new_york.date(winter), "2025-01-15");
         assert!(Clock::new("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn wall_clock_times_are_read_in_the_stores_zone() {
+        let berlin = Clock::new("Europe/Berlin").unwrap();
+        // 2025-01-16 00:30 CET is 2025-01-15 23:30 UTC.
+        assert_eq!(
+            berlin.parse_local("at", "2025-01-16T00:30").unwrap(),
+            1_736_983_800_000
+        );
+        assert_eq!(berlin.local_input(1_736_983_800_000), "2025-01-16T00:30");
+        // Summer time: two hours ahead.
+        assert_eq!(
+            berlin.parse_local("at", "2025-07-16T01:30").unwrap(),
+            1_752_622_200_000
+        );
+        let error = berlin.parse_local("send_at", "next tuesday").unwrap_err();
+        assert!(error.to_string().contains("send_at"), "{error}");
     }
 }

@@ -42,7 +42,33 @@ impl Delivery {
             .join(format!("message-{message_id}.eml"))
     }
 
+    /// The file of a campaign's test message (`stamp`: when it was sent,
+    /// in ms) in a file delivery: beside its messages, never one of them.
+    pub fn test_file_of(dir: &std::path::Path, campaign_id: i64, stamp: i64) -> PathBuf {
+        dir.join(format!("campaign-{campaign_id}"))
+            .join(format!("test-{stamp}.eml"))
+    }
+
     pub async fn send(&self, campaign_id: i64, message_id: i64, message: Message) -> Outcome {
+        self.hand_over(message, |dir| {
+            Delivery::file_of(dir, campaign_id, message_id)
+        })
+        .await
+    }
+
+    /// Sends a campaign's test message (see `crate::test_send`).
+    pub async fn send_test(&self, campaign_id: i64, stamp: i64, message: Message) -> Outcome {
+        self.hand_over(message, |dir| {
+            Delivery::test_file_of(dir, campaign_id, stamp)
+        })
+        .await
+    }
+
+    async fn hand_over(
+        &self,
+        message: Message,
+        file: impl FnOnce(&std::path::Path) -> PathBuf,
+    ) -> Outcome {
         let id = message
             .headers()
             .get_raw("Message-ID")
@@ -59,7 +85,7 @@ impl Delivery {
                 },
             },
             Delivery::Files(dir) => {
-                let path = Delivery::file_of(dir, campaign_id, message_id);
+                let path = file(dir);
                 let written = async {
                     if let Some(parent) = path.parent() {
                         tokio::fs::create_dir_all(parent).await?;

@@ -5,6 +5,8 @@
 //! - [`token`]: the signed tokens of unsubscribe, open and click links;
 //! - [`message`]: the message itself (multipart, Message-ID, RFC 8058);
 //! - [`deliver`]: SMTP (lettre's pooled async transport) or files;
+//! - [`test_send`]: the owner's preview and test message, outside the
+//!   outbox;
 //! - [`worker`]: the loop every server runs to send.
 
 #![forbid(unsafe_code)]
@@ -13,6 +15,7 @@ pub mod deliver;
 pub mod message;
 pub mod setup;
 pub mod template;
+pub mod test_send;
 pub mod token;
 pub mod worker;
 

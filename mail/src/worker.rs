@@ -129,14 +129,17 @@ pub struct Worker {
     pub settings: Settings,
 }
 
-impl Worker {
-    fn host(&self) -> String {
-        url::Url::parse(&self.settings.public_origin)
+impl Settings {
+    /// The host part of Message-IDs: the public origin's host.
+    pub fn host(&self) -> String {
+        url::Url::parse(&self.public_origin)
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_else(|| "localhost".into())
     }
+}
 
+impl Worker {
     /// One round; answers how many messages it handled (0: idle).
     pub async fn round(&self) -> db::Result<usize> {
         // Idle servers only read: nothing scheduled, queueing or sending.
@@ -187,8 +190,8 @@ impl Worker {
                 slot.insert(campaigns::get(&self.db, m.store_id, m.campaign_id).await?);
             }
             if let std::collections::hash_map::Entry::Vacant(slot) = stores.entry(m.store_id) {
-                let name = db::stores::get_store(&self.db, m.store_id).await?.name;
-                slot.insert((name, db::stores::sender(&self.db, m.store_id).await?));
+                let store = db::stores::get_store(&self.db, m.store_id).await?;
+                slot.insert((store.name, store.mail_from));
             }
             customers.entry(m.store_id).or_default().push(m.customer_id);
         }
@@ -206,7 +209,7 @@ impl Worker {
                 (*id, check)
             })
             .collect();
-        let host = self.host();
+        let host = self.settings.host();
         // Rendered first (CPU only), then sent over owned values.
         let prepared: Vec<(Claimed, Result<lettre::Message, String>)> = claimed
             .iter()

@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod backfill_cli;
 pub mod bench;
+pub mod campaign_messages;
 pub mod cli;
 pub mod config;
 pub mod core_cli;

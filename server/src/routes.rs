@@ -20,6 +20,7 @@ use tower_http::{
 
 use crate::{
     auth::{self, csrf::AllowedOrigin},
+    campaign_messages,
     config::SecurityArgs,
     customer_export, events_api, export, health, import_pages, mail_links, site,
     store_access::StoreAccess,
@@ -47,6 +48,11 @@ fn store_route_table() -> Vec<(&'static str, Right, MethodRouter<AppState>)> {
             "/store/{store_id}/customers/{customer_id}/export.json",
             Right::ReadCustomers,
             get(customer_export::customer_json),
+        ),
+        (
+            "/store/{store_id}/campaigns/{campaign_id}/messages/{message_id}",
+            Right::ReadCustomers,
+            get(campaign_messages::message_file),
         ),
         (
             "/store/{store_id}/import",

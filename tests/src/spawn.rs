@@ -27,7 +27,25 @@ impl TestApp {
 
     /// With `PUBLIC_ORIGIN` set, as behind an HTTPS proxy.
     pub async fn spawn_with_origin(database: TestDatabase, origin: Option<&str>) -> TestApp {
-        let (address, outbox) = serve(&database.db, origin).await;
+        Self::spawn_with_mail(database, origin, Smtp::None).await
+    }
+
+    /// Sending through an SMTP server, as `SMTP_URL` and `MAIL_FROM` set
+    /// it (messages' links to this app).
+    pub async fn spawn_with_smtp(
+        database: TestDatabase,
+        smtp_url: &str,
+        mail_from: Option<&str>,
+    ) -> TestApp {
+        let smtp = Smtp::Url {
+            url: smtp_url.to_string(),
+            from: mail_from.map(str::to_string),
+        };
+        Self::spawn_with_mail(database, None, smtp).await
+    }
+
+    async fn spawn_with_mail(database: TestDatabase, origin: Option<&str>, smtp: Smtp) -> TestApp {
+        let (address, outbox) = serve(&database.db, origin, &smtp).await;
         TestApp {
             address,
             client: client(),
@@ -39,7 +57,7 @@ impl TestApp {
     /// Another app server on the same database (as behind a load balancer,
     /// or after a restart); returns its address.
     pub async fn serve_again(&self) -> String {
-        serve(self.db(), None).await.0
+        serve(self.db(), None, &Smtp::None).await.0
     }
 
     /// The key the app signs message links with.
@@ -54,7 +72,7 @@ impl TestApp {
             db: self.db().clone(),
             delivery: mail::Delivery::Files(self.outbox.clone()),
             signer: self.signer().await,
-            settings: mail_setup(self.db(), &self.address, &self.outbox)
+            settings: mail_setup(self.db(), &self.address, &self.outbox, &Smtp::None)
                 .await
                 .settings,
         }
@@ -164,9 +182,30 @@ impl Session {
     }
 }
 
-async fn mail_setup(db: &db::Db, address: &str, outbox: &std::path::Path) -> mail::Setup {
+/// How a test app sends.
+enum Smtp {
+    /// To files under its outbox (no `SMTP_URL`).
+    None,
+    Url {
+        url: String,
+        from: Option<String>,
+    },
+}
+
+async fn mail_setup(
+    db: &db::Db,
+    address: &str,
+    outbox: &std::path::Path,
+    smtp: &Smtp,
+) -> mail::Setup {
+    let (smtp_url, mail_from) = match smtp {
+        Smtp::None => (None, None),
+        Smtp::Url { url, from } => (Some(url.clone()), from.clone()),
+    };
     mail::Setup::new(
         &mail::MailConfig {
+            smtp_url,
+            mail_from,
             public_origin: Some(address.to_string()),
             rate: 10_000,
             connections: 4,
@@ -178,7 +217,7 @@ async fn mail_setup(db: &db::Db, address: &str, outbox: &std::path::Path) -> mai
     )
 }
 
-async fn serve(db: &db::Db, origin: Option<&str>) -> (String, std::path::PathBuf) {
+async fn serve(db: &db::Db, origin: Option<&str>, smtp: &Smtp) -> (String, std::path::PathBuf) {
     server::telemetry::init("warn");
     let site = server::config::SiteArgs {
         addr: "127.0.0.1:0".parse().unwrap(),
@@ -195,7 +234,7 @@ async fn serve(db: &db::Db, origin: Option<&str>) -> (String, std::path::PathBuf
     ));
     let router = server::routes::router(
         AppState::new(db.clone(), site.leptos_options())
-            .with_mail(mail_setup(db, &address, &outbox).await),
+            .with_mail(mail_setup(db, &address, &outbox, smtp).await),
         &server::config::SecurityArgs {
             public_origin: origin.map(str::to_string),
             session_lifetime_days: 30,

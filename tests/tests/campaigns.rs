@@ -408,7 +408,10 @@ async fn a_store_sends_from_its_own_address_when_it_sets_one() {
             .as_deref(),
         Some("Hello@Shop-One.test")
     );
-    assert_eq!(db::stores::sender(db, other).await.unwrap(), None);
+    assert_eq!(
+        db::stores::get_store(db, other).await.unwrap().mail_from,
+        None
+    );
     let mine = campaign(db, store, segment).await;
     let theirs = campaign(db, other, other_segment).await;
     let w = worker(

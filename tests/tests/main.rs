@@ -8,6 +8,7 @@ mod accounts;
 mod backfill;
 mod backfill_crash;
 mod campaign_links;
+mod campaign_pages;
 mod campaign_processes;
 mod campaigns;
 mod consent;

@@ -40,7 +40,11 @@ fn scope_of(path: &str) -> Scope {
         | "/api/customers/details"
         | "/api/segments"
         | "/api/segments/builder"
-        | "/api/segments/count" => Scope::Store(ReadCustomers),
+        | "/api/segments/count"
+        | "/api/campaigns"
+        | "/api/campaigns/page"
+        | "/api/campaigns/report"
+        | "/api/campaigns/preview" => Scope::Store(ReadCustomers),
         "/api/customer/note/add"
         | "/api/customer/note/edit"
         | "/api/customer/note/delete"
@@ -51,7 +55,11 @@ fn scope_of(path: &str) -> Scope {
         | "/api/customers/import/preview"
         | "/api/customers/import"
         | "/api/segments/save"
-        | "/api/segments/delete" => Scope::Store(ManageCustomers),
+        | "/api/segments/delete"
+        | "/api/campaigns/save"
+        | "/api/campaigns/test"
+        | "/api/campaigns/send"
+        | "/api/campaigns/control" => Scope::Store(ManageCustomers),
         "/api/start_backfill"
         | "/api/backfill_runs"
         | "/api/settings/members"
@@ -69,7 +77,8 @@ fn scope_of(path: &str) -> Scope {
 fn route_right(path: &str) -> Right {
     match path {
         "/store/{store_id}/customers.csv"
-        | "/store/{store_id}/customers/{customer_id}/export.json" => Right::ReadCustomers,
+        | "/store/{store_id}/customers/{customer_id}/export.json"
+        | "/store/{store_id}/campaigns/{campaign_id}/messages/{message_id}" => Right::ReadCustomers,
         "/store/{store_id}/import" | "/store/{store_id}/import/preview" => Right::ManageCustomers,
         other => panic!("route {other} is not in the rights table of this test"),
     }
@@ -81,6 +90,10 @@ const LEADS: &str = r#"{"match":"all","rules":[{"condition":{"field":"type","is"
 struct World {
     app: TestApp,
     store: i64,
+    /// The store's segment of leads (everyone `fresh_customer` makes).
+    segment: i64,
+    /// A sent campaign and one of its messages (a file of the outbox).
+    sent: (i64, i64),
     sessions: Vec<(Role, Session)>,
 }
 
@@ -92,6 +105,25 @@ async fn world() -> World {
     lookup::add_member(app.db(), store, "mia@example.com").await;
     app.create_account("root@example.com", true).await;
     fresh_customer(&app, store).await;
+    let definition = serde_json::from_str(LEADS).unwrap();
+    let now = db::time::now_ms();
+    let segment = db::segments::save(app.db(), store, None, "Leads", &definition, None, now)
+        .await
+        .unwrap();
+    let campaign = draft(&app, store, segment).await;
+    db::campaigns::start(app.db(), store, campaign, None, now)
+        .await
+        .unwrap();
+    let worker = app.mail_worker().await;
+    for _ in 0..10 {
+        worker.round().await.unwrap();
+    }
+    let message = lookup::scalar(
+        app.db(),
+        "SELECT MIN(id) FROM campaign_messages WHERE campaign_id = $1 AND status = 'sent'",
+        &[campaign],
+    )
+    .await;
     let sessions = vec![
         (Role::Member, app.sign_in("mia@example.com").await),
         (Role::Owner, app.sign_in("ann@example.com").await),
@@ -100,8 +132,24 @@ async fn world() -> World {
     World {
         app,
         store,
+        segment,
+        sent: (campaign, message),
         sessions,
     }
+}
+
+/// A new draft campaign of the store to `segment`.
+async fn draft(app: &TestApp, store: i64, segment: i64) -> i64 {
+    let input = db::campaigns::CampaignInput {
+        name: format!("Campaign {}", unique()),
+        subject: "Hello {{ first_name }}".into(),
+        sender_name: "Ann".into(),
+        body: "Hi {{ name }}".into(),
+        segment_id: Some(segment),
+    };
+    db::campaigns::create(app.db(), store, &input, db::time::now_ms())
+        .await
+        .unwrap()
 }
 
 fn unique() -> usize {
@@ -109,7 +157,8 @@ fn unique() -> usize {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-/// A new customer of the store (each destructive call gets its own).
+/// A new customer of the store (each destructive call gets its own), a
+/// lead subscribed to the store's emails.
 async fn fresh_customer(app: &TestApp, store: i64) -> i64 {
     let n = unique();
     let external = format!("u{n}");
@@ -118,11 +167,12 @@ async fn fresh_customer(app: &TestApp, store: i64) -> i64 {
     ev::apply(
         app.db(),
         store,
-        &ev::lead(
+        &ev::lead_with_consent(
             &format!("lead-{n}"),
             db::time::now_ms() - 1000,
             user,
             "test",
+            "subscribed",
         ),
     )
     .await;
@@ -150,6 +200,37 @@ async fn arguments(world: &World, path: &str) -> Vec<(String, String)> {
         | "/api/settings/members"
         | "/api/settings/keys" => {}
         "/api/segments/count" => args.push(("definition", LEADS.into())),
+        "/api/campaigns" => {}
+        "/api/campaigns/page"
+        | "/api/campaigns/report"
+        | "/api/campaigns/preview"
+        | "/api/campaigns/send" => {
+            args.push((
+                "campaign_id",
+                draft(app, store, world.segment).await.to_string(),
+            ));
+        }
+        "/api/campaigns/save" => {
+            args.push(("name", format!("Campaign {n}")));
+            args.push(("subject", "Hello".into()));
+            args.push(("sender_name", "Ann".into()));
+            args.push(("body", "Hi {{ first_name }}".into()));
+            args.push(("segment_id", world.segment.to_string()));
+        }
+        "/api/campaigns/test" => {
+            args.push((
+                "campaign_id",
+                draft(app, store, world.segment).await.to_string(),
+            ));
+            args.push(("to", format!("tester{n}@example.com")));
+        }
+        "/api/campaigns/control" => {
+            args.push((
+                "campaign_id",
+                draft(app, store, world.segment).await.to_string(),
+            ));
+            args.push(("action", "delete".into()));
+        }
         "/api/segments/save" => {
             args.push(("name", format!("Segment {n}")));
             args.push(("definition", LEADS.into()));
@@ -259,10 +340,29 @@ async fn fingerprint(app: &TestApp) -> Vec<i64> {
         "SELECT COUNT(*) FROM backfill_runs",
         "SELECT COUNT(*) FROM events",
         "SELECT COUNT(*) FROM segments",
+        "SELECT COUNT(*) FROM campaigns",
+        "SELECT COUNT(*) FROM campaigns WHERE status <> 'draft'",
+        "SELECT COUNT(*) FROM campaign_messages",
     ] {
         values.push(lookup::scalar(app.db(), sql, &[]).await);
     }
+    // Test messages are files only.
+    values.push(files_under(&app.outbox));
     values
+}
+
+/// How many files there are under `dir`, at any depth.
+fn files_under(dir: &std::path::Path) -> i64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| {
+            let path = entry.path();
+            if path.is_dir() { files_under(&path) } else { 1 }
+        })
+        .sum()
 }
 
 async fn call(
@@ -343,7 +443,9 @@ async fn every_server_function_and_store_route_enforces_the_rights_table() {
             let customer = fresh_customer(&world.app, world.store).await;
             let path = template
                 .replace("{store_id}", &world.store.to_string())
-                .replace("{customer_id}", &customer.to_string());
+                .replace("{customer_id}", &customer.to_string())
+                .replace("{campaign_id}", &world.sent.0.to_string())
+                .replace("{message_id}", &world.sent.1.to_string());
             for method in [http::Method::GET, http::Method::POST] {
                 let before = fingerprint(&world.app).await;
                 let (status, body) = call(session, &method, &path, &[]).await;
@@ -383,7 +485,14 @@ async fn a_member_is_shown_no_owner_controls() {
         );
         let (status, list) = session.get(&format!("/store/{store}/customers")).await;
         assert_eq!(status, 200);
+        assert!(
+            list.contains("campaigns-link"),
+            "{role:?}: everyone reads campaigns"
+        );
         assert_eq!(list.contains("import-link"), owner_like, "{role:?}");
+        let (status, campaigns) = session.get(&format!("/store/{store}/campaigns")).await;
+        assert_eq!(status, 200);
+        assert_eq!(campaigns.contains("new-campaign"), owner_like, "{role:?}");
         assert_eq!(list.contains("bulk-tag-open"), owner_like, "{role:?}");
         let (status, page) = session
             .get(&format!("/store/{store}/customers/{customer}"))

@@ -4,6 +4,7 @@
 
 mod auth;
 mod backfill;
+mod campaigns;
 mod customer;
 mod customers;
 mod platform;
@@ -13,6 +14,7 @@ mod stores;
 
 pub use auth::*;
 pub use backfill::*;
+pub use campaigns::*;
 pub use customer::*;
 pub use customers::*;
 pub use platform::*;

@@ -139,7 +139,7 @@ pub async fn store_sender(store_id: i64) -> Result<SenderView, AppError> {
     crate::auth::ssr::authorize_store(store_id, crate::auth::Right::ManageStore).await?;
     let state = crate::state::app_state()?;
     Ok(SenderView {
-        address: db::stores::sender(&state.db, store_id).await?,
+        address: db::stores::get_store(&state.db, store_id).await?.mail_from,
         server_default: state
             .mail
             .as_ref()

@@ -2,6 +2,7 @@
 
 mod account;
 mod admin_stores;
+mod campaigns;
 pub mod customer;
 pub mod customers;
 #[cfg(feature = "ssr")]
@@ -17,6 +18,7 @@ pub mod unsubscribe;
 
 pub use account::AccountPage;
 pub use admin_stores::AdminStoresPage;
+pub use campaigns::{CampaignPage, CampaignsPage};
 pub use customer::CustomerPage;
 pub use customers::CustomersPage;
 pub use login::LoginPage;

@@ -4,11 +4,13 @@
 //! fact on the customer's timeline and the input of the segments'
 //! engagement rule; [`stats`] sums them up for the campaign's page.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
 use super::outbox::Claimed;
-use crate::{Db, Error, Result, consent};
+use crate::{Db, Error, Result, consent, sql::int_list};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -110,17 +112,31 @@ pub use domain::campaign::Stats;
 /// The figures of a campaign of the store.
 pub async fn stats(db: &Db, store_id: i64, campaign_id: i64) -> Result<Stats> {
     super::get(db, store_id, campaign_id).await?;
-    let mut stats = Stats::default();
-    let rows = sqlx::query(
-        "SELECT status, COUNT(*) AS n FROM campaign_messages \
-         WHERE store_id = $1 AND campaign_id = $2 GROUP BY status",
-    )
+    Ok(stats_of(db, store_id, &[campaign_id])
+        .await?
+        .remove(&campaign_id)
+        .unwrap_or_default())
+}
+
+/// The figures of the store's campaigns `ids` (the campaigns list), in two
+/// statements however many there are; a campaign without messages is left
+/// out (its figures are all zero).
+pub async fn stats_of(db: &Db, store_id: i64, ids: &[i64]) -> Result<HashMap<i64, Stats>> {
+    let mut out: HashMap<i64, Stats> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let list = int_list(ids.iter().copied());
+    let rows = sqlx::query(&format!(
+        "SELECT campaign_id, status, COUNT(*) AS n FROM campaign_messages \
+         WHERE store_id = $1 AND campaign_id IN ({list}) GROUP BY campaign_id, status"
+    ))
     .bind(store_id)
-    .bind(campaign_id)
     .fetch_all(db.reader())
     .await?;
     for row in rows {
         let n: i64 = row.try_get("n")?;
+        let stats = out.entry(row.try_get("campaign_id")?).or_default();
         stats.recipients += n;
         match row.try_get::<String, _>("status")?.as_str() {
             "queued" | "sending" => stats.queued += n,
@@ -130,16 +146,16 @@ pub async fn stats(db: &Db, store_id: i64, campaign_id: i64) -> Result<Stats> {
             _ => stats.skipped += n,
         }
     }
-    let rows = sqlx::query(
-        "SELECT kind, COUNT(DISTINCT message_id) AS n FROM campaign_events \
-         WHERE store_id = $1 AND campaign_id = $2 GROUP BY kind",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT campaign_id, kind, COUNT(DISTINCT message_id) AS n FROM campaign_events \
+         WHERE store_id = $1 AND campaign_id IN ({list}) GROUP BY campaign_id, kind"
+    ))
     .bind(store_id)
-    .bind(campaign_id)
     .fetch_all(db.reader())
     .await?;
     for row in rows {
         let n: i64 = row.try_get("n")?;
+        let stats = out.entry(row.try_get("campaign_id")?).or_default();
         match row.try_get::<String, _>("kind")?.as_str() {
             "open" => stats.unique_opens = n,
             "click" => stats.unique_clicks = n,
@@ -147,7 +163,53 @@ pub async fn stats(db: &Db, store_id: i64, campaign_id: i64) -> Result<Stats> {
             _ => {}
         }
     }
-    Ok(stats)
+    Ok(out)
+}
+
+/// One message of a campaign as its page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecentMessage {
+    pub id: i64,
+    pub email: String,
+    /// `sending`, `sent`, `failed`, `bounced`, `skipped` (or `queued` again
+    /// after a temporary failure, with its error).
+    pub status: String,
+    pub sent_at: Option<i64>,
+    pub attempts: i64,
+    pub error: Option<String>,
+}
+
+/// The latest `limit` messages of a campaign of the store that sending has
+/// reached (claimed at least once, or skipped at the claim), newest first: messages are claimed in
+/// id order, so the highest ids are the latest handled.
+pub async fn recent_messages(
+    db: &Db,
+    store_id: i64,
+    campaign_id: i64,
+    limit: i64,
+) -> Result<Vec<RecentMessage>> {
+    let rows = sqlx::query(
+        "SELECT id, email, status, sent_at, attempts, error FROM campaign_messages \
+         WHERE store_id = $1 AND campaign_id = $2 AND (status <> 'queued' OR attempts > 0) \
+         ORDER BY id DESC LIMIT $3",
+    )
+    .bind(store_id)
+    .bind(campaign_id)
+    .bind(limit.clamp(1, 500))
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(RecentMessage {
+                id: r.try_get("id")?,
+                email: r.try_get("email")?,
+                status: r.try_get("status")?,
+                sent_at: r.try_get("sent_at")?,
+                attempts: r.try_get("attempts")?,
+                error: r.try_get("error")?,
+            })
+        })
+        .collect()
 }
 
 /// Opens and clicks per time bucket of `bucket_ms` (unique per message

@@ -139,6 +139,8 @@ pub async fn update(
     input: &CampaignInput,
     now_ms: i64,
 ) -> Result<()> {
+    // Another store's campaign is not found, whatever the input says.
+    get(db, store_id, campaign_id).await?;
     let input = check(db, store_id, input).await?;
     let done = sqlx::query(
         "UPDATE campaigns SET name = $1, subject = $2, sender_name = $3, body = $4, \

@@ -134,6 +134,13 @@ pub fn CustomersPage() -> impl IntoView {
                                         >
                                             "Segments"
                                         </a>
+                                        <a
+                                            class="button"
+                                            href=format!("/store/{}/campaigns", store_id.get_untracked())
+                                            data-testid="campaigns-link"
+                                        >
+                                            "Campaigns"
+                                        </a>
                                         {overview
                                             .role
                                             .may(Right::ManageCustomers)

@@ -83,6 +83,15 @@ fn SegmentTable(store_id: i64, list: Vec<SegmentSummary>) -> impl IntoView {
                             "Edit"
                         </a>
                     </td>
+                    <td>
+                        <a
+                            href=format!("/store/{store_id}/campaigns/new?segment={}", segment.id)
+                            aria-label=format!("Send a campaign to {}", segment.name)
+                            data-testid="segment-campaign"
+                        >
+                            "Send a campaign"
+                        </a>
+                    </td>
                 </tr>
             }
         })
@@ -95,6 +104,7 @@ fn SegmentTable(store_id: i64, list: Vec<SegmentSummary>) -> impl IntoView {
                         <th>"Segment"</th>
                         <th>"Changed"</th>
                         <th><span class="visually-hidden">"Edit"</span></th>
+                        <th><span class="visually-hidden">"Campaign"</span></th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>

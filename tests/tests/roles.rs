@@ -67,7 +67,9 @@ fn scope_of(path: &str) -> Scope {
         | "/api/settings/members/remove"
         | "/api/settings/keys"
         | "/api/settings/keys/create"
-        | "/api/settings/keys/revoke" => Scope::Store(ManageStore),
+        | "/api/settings/keys/revoke"
+        | "/api/settings/sender"
+        | "/api/settings/sender/save" => Scope::Store(ManageStore),
         "/api/admin/stores/create" => Scope::Platform(AllStores),
         other => panic!("server function {other} is not in the rights table of this test"),
     }
@@ -198,7 +200,8 @@ async fn arguments(world: &World, path: &str) -> Vec<(String, String)> {
         | "/api/segments"
         | "/api/segments/builder"
         | "/api/settings/members"
-        | "/api/settings/keys" => {}
+        | "/api/settings/keys"
+        | "/api/settings/sender" => {}
         "/api/segments/count" => args.push(("definition", LEADS.into())),
         "/api/campaigns" => {}
         "/api/campaigns/page"
@@ -305,6 +308,7 @@ async fn arguments(world: &World, path: &str) -> Vec<(String, String)> {
             args.push(("account_id", member.to_string()));
         }
         "/api/settings/keys/create" => args.push(("name", format!("key {n}"))),
+        "/api/settings/sender/save" => args.push(("address", format!("news{n}@shop.test"))),
         "/api/settings/keys/revoke" => {
             let key = db::api_keys::create(db, store, "to revoke").await.unwrap();
             args.push(("key_id", key.key.id.to_string()));
@@ -343,6 +347,7 @@ async fn fingerprint(app: &TestApp) -> Vec<i64> {
         "SELECT COUNT(*) FROM campaigns",
         "SELECT COUNT(*) FROM campaigns WHERE status <> 'draft'",
         "SELECT COUNT(*) FROM campaign_messages",
+        "SELECT COUNT(mail_from) FROM stores",
     ] {
         values.push(lookup::scalar(app.db(), sql, &[]).await);
     }

@@ -93,6 +93,8 @@ pub struct Stats {
     pub bounced: i64,
     /// Dropped at sending: the address lost consent or was suppressed.
     pub skipped: i64,
+    /// Messages opened (the pixel) or clicked: mail programs that hide
+    /// images never load the pixel, but a click was read.
     pub unique_opens: i64,
     pub unique_clicks: i64,
     pub unsubscribes: i64,

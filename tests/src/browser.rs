@@ -59,6 +59,13 @@ pub struct ReleaseServer {
 impl ReleaseServer {
     /// Starts `target/release/server serve` against `database_url`.
     pub async fn start(database_url: &str) -> ReleaseServer {
+        ReleaseServer::start_with(database_url, &[]).await
+    }
+
+    /// [`ReleaseServer::start`] with `env` added. Messages written as files
+    /// go to a directory of its own, not the working directory; with an
+    /// `SMTP_URL`, links in messages point at this server (`PUBLIC_ORIGIN`).
+    pub async fn start_with(database_url: &str, env: &[(&str, String)]) -> ReleaseServer {
         let root = workspace_root();
         let binary = root.join("target/release/server");
         let site = root.join("target/site");
@@ -68,16 +75,24 @@ impl ReleaseServer {
         );
         let port = free_port();
         let address = format!("http://127.0.0.1:{port}");
-        let process = Command::new(binary)
+        let outbox = std::env::temp_dir().join(format!("release-outbox-{port}"));
+        let mut command = Command::new(binary);
+        command
             .arg("serve")
             .env("DATABASE_URL", database_url)
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("LEPTOS_SITE_ROOT", &site)
             .env("LEPTOS_OUTPUT_NAME", "customers")
             .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start the release server");
+            .env("OUTBOX_DIR", &outbox)
+            .stdout(Stdio::null());
+        if env.iter().any(|(name, _)| *name == "SMTP_URL") {
+            command.env("PUBLIC_ORIGIN", &address);
+        }
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let process = command.spawn().expect("start the release server");
         let guard = Guard(process);
         wait_for_http(&format!("{address}/healthz"), "the release server").await;
         ReleaseServer {

@@ -146,9 +146,15 @@ pub async fn stats_of(db: &Db, store_id: i64, ids: &[i64]) -> Result<HashMap<i64
             _ => stats.skipped += n,
         }
     }
+    // A click is an open too (as the segments' engagement rule has it):
+    // mail programs that hide images never load the pixel.
     let rows = sqlx::query(&format!(
         "SELECT campaign_id, kind, COUNT(DISTINCT message_id) AS n FROM campaign_events \
-         WHERE store_id = $1 AND campaign_id IN ({list}) GROUP BY campaign_id, kind"
+         WHERE store_id = $1 AND campaign_id IN ({list}) GROUP BY campaign_id, kind \
+         UNION ALL \
+         SELECT campaign_id, 'opened' AS kind, COUNT(DISTINCT message_id) AS n \
+         FROM campaign_events WHERE store_id = $1 AND campaign_id IN ({list}) \
+         AND kind IN ('open', 'click') GROUP BY campaign_id"
     ))
     .bind(store_id)
     .fetch_all(db.reader())
@@ -157,7 +163,7 @@ pub async fn stats_of(db: &Db, store_id: i64, ids: &[i64]) -> Result<HashMap<i64
         let n: i64 = row.try_get("n")?;
         let stats = out.entry(row.try_get("campaign_id")?).or_default();
         match row.try_get::<String, _>("kind")?.as_str() {
-            "open" => stats.unique_opens = n,
+            "opened" => stats.unique_opens = n,
             "click" => stats.unique_clicks = n,
             "unsubscribe" => stats.unsubscribes = n,
             _ => {}
@@ -212,8 +218,9 @@ pub async fn recent_messages(
         .collect()
 }
 
-/// Opens and clicks per time bucket of `bucket_ms` (unique per message
-/// within a bucket), oldest first: the campaign page's chart.
+/// Opens (a click is one too) and clicks per time bucket of `bucket_ms`
+/// (unique per message within a bucket), oldest first: the campaign page's
+/// chart.
 pub async fn over_time(
     db: &Db,
     store_id: i64,
@@ -223,7 +230,7 @@ pub async fn over_time(
     let bucket_ms = bucket_ms.max(1);
     let rows = sqlx::query(
         "SELECT (at / $3) * $3 AS bucket, \
-         COUNT(DISTINCT CASE WHEN kind = 'open' THEN message_id END) AS opens, \
+         COUNT(DISTINCT CASE WHEN kind IN ('open', 'click') THEN message_id END) AS opens, \
          COUNT(DISTINCT CASE WHEN kind = 'click' THEN message_id END) AS clicks \
          FROM campaign_events WHERE store_id = $1 AND campaign_id = $2 \
          AND kind IN ('open', 'click') GROUP BY (at / $3) * $3 ORDER BY bucket",

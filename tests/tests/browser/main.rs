@@ -5,6 +5,7 @@
 
 mod accessibility;
 mod backfill;
+mod campaigns;
 mod customer;
 mod customers;
 mod members;

@@ -6,10 +6,12 @@ use leptos::prelude::*;
 
 use crate::model::campaigns::Chart;
 
-const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 180.0;
+// Whole SVG units: integer arithmetic keeps float formatting (tens of
+// kilobytes) out of the WASM.
+const WIDTH: i64 = 640;
+const HEIGHT: i64 = 180;
 /// Room under the bars for the first and last bucket's time.
-const AXIS: f64 = 22.0;
+const AXIS: i64 = 22;
 
 #[component]
 pub fn EngagementChart(chart: Chart) -> impl IntoView {
@@ -21,24 +23,24 @@ pub fn EngagementChart(chart: Chart) -> impl IntoView {
         .map(|p| p.opens.max(p.clicks))
         .max()
         .unwrap_or(0)
-        .max(1) as f64;
-    let slot = WIDTH / points.len().max(1) as f64;
-    let bar = (slot / 2.0 - 1.0).max(1.0);
+        .max(1);
+    let slot = WIDTH / (points.len().max(1) as i64);
+    let bar = (slot / 2 - 1).max(1);
     let plot = HEIGHT - AXIS;
-    let height = move |n: i64| n as f64 / top * (plot - 4.0);
+    let height = move |n: i64| n * (plot - 4) / top;
     let bars = points
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let x = i as f64 * slot;
+            let x = i as i64 * slot;
             let (o, c) = (height(p.opens), height(p.clicks));
             view! {
                 <g>
                     <title>{format!("{}: {} opens, {} clicks", p.label, p.opens, p.clicks)}</title>
-                    <rect class="chart-opens" x=format!("{x:.1}") y=format!("{:.1}", plot - o)
-                        width=format!("{bar:.1}") height=format!("{o:.1}") />
-                    <rect class="chart-clicks" x=format!("{:.1}", x + bar + 1.0) y=format!("{:.1}", plot - c)
-                        width=format!("{bar:.1}") height=format!("{c:.1}") />
+                    <rect class="chart-opens" x=x.to_string() y=(plot - o).to_string()
+                        width=bar.to_string() height=o.to_string() />
+                    <rect class="chart-clicks" x=(x + bar + 1).to_string() y=(plot - c).to_string()
+                        width=bar.to_string() height=c.to_string() />
                 </g>
             }
         })
@@ -59,8 +61,8 @@ pub fn EngagementChart(chart: Chart) -> impl IntoView {
             <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=summary>
                 <line class="chart-axis" x1="0" y1=plot.to_string() x2=WIDTH.to_string() y2=plot.to_string() />
                 {bars}
-                <text class="chart-label" x="0" y=(HEIGHT - 6.0).to_string()>{first}</text>
-                <text class="chart-label" x=WIDTH.to_string() y=(HEIGHT - 6.0).to_string() text-anchor="end">
+                <text class="chart-label" x="0" y=(HEIGHT - 6).to_string()>{first}</text>
+                <text class="chart-label" x=WIDTH.to_string() y=(HEIGHT - 6).to_string() text-anchor="end">
                     {last}
                 </text>
             </svg>

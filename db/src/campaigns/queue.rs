@@ -10,7 +10,10 @@ use sqlx::Row;
 
 use crate::{
     Db, Result, consent,
-    customers::{filter::CustomerQuery, search::Filtered},
+    customers::{
+        filter::CustomerQuery,
+        search::{Drive, Filtered},
+    },
     sql::{Json, Sql, from_json},
 };
 
@@ -57,7 +60,7 @@ pub async fn queue_chunk(db: &Db, chunk: i64, now_ms: i64) -> Result<Option<u64>
     // The chunk's members, read first (the writer is not held meanwhile).
     let mut sql = Sql::default();
     sql.push("SELECT c.id, c.email, c.email_normalized");
-    sql.filtered(db.backend(), store_id, &query, at, true);
+    sql.filtered_by(db.backend(), store_id, &query, at, true, Drive::Id);
     let after_arg = sql.arg(after);
     let limit = sql.arg(chunk);
     sql.push(&format!(

@@ -228,10 +228,10 @@ fn filtered_by(
             match (drive, backend) {
                 // CROSS JOIN fixes the order: the matches drive, never a
                 // probe of the index per customer.
-                (Drive::Matches, Backend::Sqlite) => {
+                (Drive::Matches | Drive::Id, Backend::Sqlite) => {
                     from = format!("({matches}) m CROSS JOIN customers c ON c.id = m.id");
                 }
-                (Drive::Matches, Backend::Postgres) => {
+                (Drive::Matches | Drive::Id, Backend::Postgres) => {
                     from = format!("({matches}) m JOIN customers c ON c.id = m.id");
                 }
                 // The unary + keeps SQLite's planner on the sort index;
@@ -244,6 +244,9 @@ fn filtered_by(
                 }
             }
         }
+    }
+    if drive == Drive::Id && backend == Backend::Sqlite && term.is_empty() {
+        from = "customers c NOT INDEXED".to_string();
     }
     if with_types && !query.types.is_empty() && query.types.len() < CustomerType::ALL.len() {
         let list: Vec<String> = query
@@ -376,6 +379,11 @@ pub const MIN_SUBSTRING_CHARS: usize = 3;
 pub enum Drive {
     Matches,
     SortIndex,
+    /// Customers in id order, read in keyset chunks (`c.id > last ORDER BY
+    /// c.id LIMIT n`: the campaign queue). SQLite would rather take an
+    /// index on a rule's column (has an email) and sort all that is left for
+    /// every chunk; the rowid walk stops after the chunk.
+    Id,
 }
 
 /// Every spelling of `term` that differs only in case, character by

@@ -173,17 +173,10 @@ fn member(store: &str, table: &str, filter: &str) -> String {
 /// `identities_merged`). Facts of an identity not in any customer get keys
 /// no customer has, so they match nothing.
 fn keyed_by_customer(store: &str, table: &str, columns: &str, filter: &str) -> String {
-    keyed_by(store, "x.identity_id", table, columns, filter)
-}
-
-/// [`keyed_by_customer`] for facts keyed by the identity in column `key`.
-/// Campaign rows carry their customer's id at sending, which is its anchor
-/// identity's id: a later merge is followed the same way.
-fn keyed_by(store: &str, key: &str, table: &str, columns: &str, filter: &str) -> String {
     format!(
-        "SELECT {key} AS cid{columns} FROM {table} WHERE x.store_id = {store}{filter} \
+        "SELECT x.identity_id AS cid{columns} FROM {table} WHERE x.store_id = {store}{filter} \
          UNION ALL \
-         SELECT i.customer_id{columns} FROM identities i JOIN {table} ON {key} = i.id \
+         SELECT i.customer_id{columns} FROM identities i JOIN {table} ON x.identity_id = i.id \
          WHERE i.store_id = {store} AND i.customer_id <> i.id AND x.store_id = {store}{filter}"
     )
 }
@@ -223,7 +216,16 @@ fn engagement(
     if let Some(since) = since {
         filter.push_str(&format!(" AND {moment} >= {since}"));
     }
-    let who = keyed_by(store, "x.customer_id", table, "", &filter);
+    // A campaign row carries its customer's id at sending (an anchor
+    // identity's id); a merge since is followed through that identity, one
+    // primary-key probe per row: a store whose contacts were imported has as
+    // many merged identities as customers, far more than campaign rows. An
+    // erased identity gives 0, which no customer has (never NULL: NOT IN).
+    let who = format!(
+        "SELECT COALESCE((SELECT i.customer_id FROM identities i \
+         WHERE i.store_id = {store} AND i.id = x.customer_id), 0) \
+         FROM {table} WHERE x.store_id = {store}{filter}"
+    );
     if did {
         format!("c.id IN ({who})")
     } else {

@@ -165,6 +165,23 @@ impl SmtpSink {
     }
 }
 
+/// The first address in a raw message that starts with `prefix` (a link
+/// of the message: `https://shop.example/m/c/`…), up to a quote, `<`, `>`
+/// or whitespace, with quoted-printable's soft line breaks and `=3D` undone.
+pub fn link_in(raw: &str, prefix: &str) -> Option<String> {
+    let text = raw
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    let start = text.find(prefix)?;
+    Some(
+        text[start..]
+            .chars()
+            .take_while(|c| !matches!(c, '"' | '>' | '<' | ' ' | '\r' | '\n'))
+            .collect(),
+    )
+}
+
 fn address(text: &str) -> String {
     let text = text.trim();
     let inner = text

@@ -9,18 +9,12 @@ use domain::customer::Consent;
 use tests::{
     TestApp,
     campaigns::{campaign, store_with_leads},
+    smtp::link_in,
 };
 
-/// The first address in `text` starting with `prefix`, up to a quote, `>`,
-/// or whitespace.
-fn link(text: &str, prefix: &str) -> String {
-    let start = text
-        .find(prefix)
-        .unwrap_or_else(|| panic!("{prefix} in {text}"));
-    text[start..]
-        .chars()
-        .take_while(|c| !matches!(c, '"' | '>' | '<' | ' ' | '\r' | '\n'))
-        .collect()
+/// The first address in a raw message starting with `prefix`.
+fn link(raw: &str, prefix: &str) -> String {
+    link_in(raw, prefix).unwrap_or_else(|| panic!("{prefix} in {raw}"))
 }
 
 #[tokio::test]
@@ -48,8 +42,7 @@ async fn a_recipient_opens_clicks_and_unsubscribes_in_one_click() {
     .await
     .unwrap();
     let file = mail::Delivery::file_of(&app.outbox, id, message);
-    let raw = std::fs::read_to_string(&file).unwrap();
-    let text = raw.replace("=\r\n", "").replace("=3D", "=");
+    let text = std::fs::read_to_string(&file).unwrap();
     let origin = &app.address;
     let unsubscribe = link(&text, &format!("{origin}/unsubscribe/"));
     let pixel = link(&text, &format!("{origin}/m/o/"));

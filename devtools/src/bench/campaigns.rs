@@ -49,18 +49,7 @@ pub struct CampaignsOptions {
 const SEGMENT: &str = "Benchmark: everyone with an email";
 
 pub async fn run(db: &Db, options: &CampaignsOptions) -> anyhow::Result<()> {
-    let store = match options.store {
-        Some(store) => store,
-        None => super::events::biggest_store(db)
-            .await?
-            .context("no store: seed first (server seed --stores 20 --users 400000)")?,
-    };
-    let other = db::stores::list_stores(db, "", None)
-        .await?
-        .into_iter()
-        .map(|s| s.id)
-        .find(|id| *id != store)
-        .context("needs a second store")?;
+    let (store, other) = super::events::store_and_other(db, options.store).await?;
     println!("{}: campaigns in store {store}", db.backend().name());
     give_consent(db, store).await?;
     let segment = segment(db, store).await?;
@@ -272,16 +261,8 @@ async fn other_writes(db: Db, store: i64, done: Arc<AtomicBool>) -> db::Result<V
     Ok(latencies)
 }
 
-/// The open pixel's claims in a raw message (quoted-printable undone).
+/// The open pixel's claims in a raw message.
 fn pixel_claims(signer: &mail::Signer, raw: &str) -> Option<mail::Claims> {
-    let text = raw
-        .replace("=\r\n", "")
-        .replace("=\n", "")
-        .replace("=3D", "=");
-    let start = text.find("/m/o/")? + "/m/o/".len();
-    let token: String = text[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        .collect();
-    signer.verify(&token)
+    let link = crate::smtp::link_in(raw, "/m/o/")?;
+    signer.verify(&link["/m/o/".len()..])
 }

@@ -62,6 +62,25 @@ pub async fn biggest_store(db: &Db) -> Result<Option<i64>> {
     Ok(best.map(|(id, _)| id))
 }
 
+/// The store to measure (`store`, else the biggest) and another store, for
+/// the writes timed meanwhile.
+pub async fn store_and_other(db: &Db, store: Option<i64>) -> anyhow::Result<(i64, i64)> {
+    use anyhow::Context;
+    let store = match store {
+        Some(store) => store,
+        None => biggest_store(db)
+            .await?
+            .context("no store: seed first (server seed --stores 20 --users 400000)")?,
+    };
+    let other = db::stores::list_stores(db, "", None)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .find(|id| *id != store)
+        .context("needs a second store")?;
+    Ok((store, other))
+}
+
 /// The store's course with the most customers, and how many it has.
 pub async fn biggest_course(
     db: &Db,

@@ -12,7 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use db::{
     Db,
     events::{Course, Enrollment, Event, UserRef},
@@ -29,18 +29,7 @@ pub struct RenamesOptions {
 }
 
 pub async fn run(db: &Db, options: &RenamesOptions) -> anyhow::Result<()> {
-    let store = match options.store {
-        Some(store) => store,
-        None => super::events::biggest_store(db)
-            .await?
-            .context("no store: seed first (server seed --stores 20 --users 400000)")?,
-    };
-    let other = db::stores::list_stores(db, "", None)
-        .await?
-        .into_iter()
-        .map(|s| s.id)
-        .find(|id| *id != store)
-        .context("needs a second store")?;
+    let (store, other) = super::events::store_and_other(db, options.store).await?;
     let (course, customers) = super::events::biggest_course(db, store).await?;
     let run = db::time::now_ms();
     let renames: Vec<Event> = (0..options.renames)

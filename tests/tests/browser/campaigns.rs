@@ -13,7 +13,7 @@ use domain::{
 use tests::{
     TestDatabase,
     browser::{ReleaseServer, seed_owned_store, sign_in, with_browser},
-    smtp::SmtpSink,
+    smtp::{SmtpSink, link_in},
 };
 
 fn stat(testid: &str, value: i64) -> String {
@@ -23,17 +23,9 @@ fn stat(testid: &str, value: i64) -> String {
     )
 }
 
-/// The first address in a raw message starting with `prefix`, soft line
-/// breaks and `=3D` of quoted-printable undone.
+/// The first address in a raw message starting with `prefix`.
 fn link(raw: &str, prefix: &str) -> String {
-    let text = raw.replace("=\r\n", "").replace("=3D", "=");
-    let start = text
-        .find(prefix)
-        .unwrap_or_else(|| panic!("{prefix} in {text}"));
-    text[start..]
-        .chars()
-        .take_while(|c| !matches!(c, '"' | '>' | '<' | ' ' | '\r' | '\n'))
-        .collect()
+    link_in(raw, prefix).unwrap_or_else(|| panic!("{prefix} in {raw}"))
 }
 
 #[tokio::test]

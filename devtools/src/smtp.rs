@@ -30,6 +30,8 @@ struct State {
     /// Refusals so far per address (for tempfail and drop).
     refused: HashMap<String, u32>,
     connections: u32,
+    /// Commands received, by verb (`MAIL`, `NOOP`, …).
+    commands: HashMap<String, u32>,
 }
 
 #[derive(Clone)]
@@ -77,8 +79,15 @@ impl SmtpSink {
         self.state.lock().unwrap().received.len()
     }
 
+    /// How many SMTP sessions clients opened.
     pub fn connections(&self) -> u32 {
         self.state.lock().unwrap().connections
+    }
+
+    /// How many commands with this verb (`"NOOP"`) it received.
+    pub fn commands(&self, verb: &str) -> u32 {
+        let state = self.state.lock().unwrap();
+        state.commands.get(verb).copied().unwrap_or(0)
     }
 
     /// Messages per recipient address (lowercased).
@@ -106,6 +115,8 @@ impl SmtpSink {
             }
             let command = line.trim_end().to_string();
             let upper = command.to_ascii_uppercase();
+            let verb = upper.split([' ', ':']).next().unwrap_or("").to_string();
+            *self.state.lock().unwrap().commands.entry(verb).or_default() += 1;
             let reply: &[u8] = if upper.starts_with("EHLO") {
                 b"250-sink.test\r\n250-8BITMIME\r\n250-PIPELINING\r\n250 SMTPUTF8\r\n"
             } else if upper.starts_with("HELO") {

@@ -1,18 +1,20 @@
 //! Handing a message over: to an SMTP server (`SMTP_URL`: `smtp://` or
-//! `smtps://`, with credentials; lettre's async transport with its
-//! connection pool), or without one to files under a directory
+//! `smtps://`, with credentials; lettre's SMTP client over this crate's
+//! own connections, `crate::smtp`), or without one to files under a directory
 //! (`data/outbox/`), so the embedded default sends end to end on a fresh
 //! machine and the campaign page can open what was sent.
 
-use std::path::PathBuf;
+use std::{path::PathBuf, sync::Arc};
 
 use db::campaigns::outbox::Outcome;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::Message;
+
+use crate::smtp::{Connections, Server};
 
 /// Where messages go.
 #[derive(Clone)]
 pub enum Delivery {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(Arc<Connections>),
     Files(PathBuf),
 }
 
@@ -26,14 +28,14 @@ impl std::fmt::Debug for Delivery {
 }
 
 impl Delivery {
-    /// An SMTP delivery from a URL, with up to `connections` open at once.
+    /// An SMTP delivery from a URL, keeping up to `connections` open
+    /// between messages.
     pub fn smtp(url: &str, connections: u32) -> Result<Delivery, String> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| format!("SMTP_URL: {e}"))?
-            .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(connections))
-            .timeout(Some(std::time::Duration::from_secs(30)))
-            .build();
-        Ok(Delivery::Smtp(transport))
+        let server = Server::from_url(url)?;
+        Ok(Delivery::Smtp(Arc::new(Connections::new(
+            server,
+            connections as usize,
+        ))))
     }
 
     /// The file of a message in a file delivery.
@@ -75,7 +77,10 @@ impl Delivery {
             .unwrap_or_default()
             .to_string();
         match self {
-            Delivery::Smtp(transport) => match transport.send(message).await {
+            Delivery::Smtp(connections) => match connections
+                .send(message.envelope(), &message.formatted())
+                .await
+            {
                 Ok(_) => Outcome::Sent { message_id: id },
                 Err(e) if e.is_permanent() => Outcome::Permanent {
                     error: e.to_string(),

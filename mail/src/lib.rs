@@ -4,7 +4,8 @@
 //! - [`template`]: Markdown with merge fields → plain text and HTML;
 //! - [`token`]: the signed tokens of unsubscribe, open and click links;
 //! - [`message`]: the message itself (multipart, Message-ID, RFC 8058);
-//! - [`deliver`]: SMTP (lettre's pooled async transport) or files;
+//! - [`deliver`]: SMTP or files; [`smtp`]: the SMTP connections, kept
+//!   open and reused;
 //! - [`test_send`]: the owner's preview and test message, outside the
 //!   outbox;
 //! - [`worker`]: the loop every server runs to send.
@@ -14,6 +15,7 @@
 pub mod deliver;
 pub mod message;
 pub mod setup;
+pub mod smtp;
 pub mod template;
 pub mod test_send;
 pub mod token;

@@ -149,6 +149,37 @@ async fn each_consenting_member_gets_exactly_one_message_and_failures_are_handle
     );
 }
 
+/// Connections are kept and reused: a campaign of hundreds goes over as
+/// many SMTP sessions as the worker sends at once, plus one for each
+/// session a failure closed (lettre's pool opened a new session for about
+/// one message in 25, and checked each reused one with NOOP).
+#[tokio::test]
+async fn sending_reuses_its_connections() {
+    let database = TestDatabase::new().await;
+    let db = &database.db;
+    let sink = SmtpSink::start(0).await;
+    let (store, segment) = store_with_leads(db, 400).await;
+    let id = campaign(db, store, segment).await;
+    let w = worker(
+        db,
+        mail::Delivery::smtp(&sink.url(), 4).unwrap(),
+        "w1",
+        10_000,
+    );
+    send_until_done(db, &[&w], store, id).await;
+    let sent = sink.count();
+    assert!(sent > 250, "{sent} sent");
+    // 4 sessions at once, one more after the bounce (550 at RCPT) and
+    // one after the dropped connection.
+    let sessions = sink.connections();
+    assert!(
+        sessions <= 4 + 2,
+        "{sessions} SMTP sessions for {sent} messages"
+    );
+    let noops = sink.commands("NOOP");
+    assert_eq!(noops, 0, "no NOOP while sending back to back");
+}
+
 #[tokio::test]
 async fn the_claim_rechecks_consent_and_pause_resume_cancel_work() {
     let database = TestDatabase::new().await;

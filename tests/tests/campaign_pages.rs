@@ -582,8 +582,9 @@ async fn another_store_finds_no_campaign_preview_or_message_and_members_only_rea
         .await;
     let b = beta.to_string();
     let bob = app.sign_in("bob@example.com").await;
-    // The page through bob's store streams the not-found page.
-    let (_, page) = bob.get(&format!("/store/{beta}/campaigns/{id}")).await;
+    // The page through bob's store is the not-found page, answered 404.
+    let (status, page) = bob.get(&format!("/store/{beta}/campaigns/{id}")).await;
+    assert_eq!(status, 404, "{page}");
     assert!(page.contains("Page not found"), "{page}");
     assert!(!page.contains("Spring news"), "{page}");
     for path in [

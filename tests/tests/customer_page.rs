@@ -417,6 +417,7 @@ async fn another_store_s_customer_is_not_found_and_untouched() {
         format!("/api/customer/page?store_id={alpha}&customer_id={alice}"),
         format!("/api/customer/page?store_id={beta}&customer_id={alice}"),
         format!("/store/{alpha}/customers/{alice}"),
+        format!("/store/{beta}/customers/{alice}"),
         format!("/store/{alpha}/customers/{alice}/export.json"),
         format!("/store/{beta}/customers/{alice}/export.json"),
         format!("/store/{alpha}/import"),

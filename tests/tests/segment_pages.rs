@@ -154,6 +154,9 @@ async fn an_owner_saves_a_segment_and_the_customers_page_opens_it() {
         ))
         .await;
     assert_eq!(status, 404, "{body}");
+    let (status, body) = bob.get(&format!("/store/{beta}/segments/{segment}")).await;
+    assert_eq!(status, 404, "{body}");
+    assert!(!body.contains("Zebra stragglers"), "{body}");
     let (status, _) = bob
         .get(&format!("/store/{beta}/customers.csv?segment={segment}"))
         .await;

@@ -47,7 +47,9 @@ pub fn CustomerPage() -> impl IntoView {
     let refused = Memo::new(move |_| query.read().get("__err").is_some());
     // The list this page was opened from (its query), for every way back.
     let list = Memo::new(move |_| query.read().get("list").unwrap_or_default());
-    let customer = Resource::new(
+    // Blocking: the response waits for it, so an unknown or erased
+    // customer is answered 404, not a 200 that says "not found".
+    let customer = Resource::new_blocking(
         move || {
             (
                 store_id.get(),

@@ -51,7 +51,9 @@ pub fn CampaignPage() -> impl IntoView {
     // Bumped by what changes the campaign's state (sending, controls).
     let version = RwSignal::new(0_u32);
     let tick = RwSignal::new(0_u32);
-    let page = Resource::new(
+    // Blocking: the response waits for it, so another store's campaign is
+    // answered 404, not a 200 that says "not found".
+    let page = Resource::new_blocking(
         move || (route.get(), version.get()),
         |(route, _)| async move {
             let (store, campaign) = route.ok_or(AppError::NotFound)?;

@@ -40,7 +40,9 @@ pub fn SegmentBuilderPage() -> impl IntoView {
     let (Some(store_id), Ok(segment_id)) = (store_id, segment_id) else {
         return view! { <crate::pages::NotFound /> }.into_any();
     };
-    let builder = Resource::new(
+    // Blocking: the response waits for it, so another store's segment is
+    // answered 404, not a 200 that says "not found".
+    let builder = Resource::new_blocking(
         move || (store_id, segment_id),
         |(s, id)| segment_builder(s, id),
     );

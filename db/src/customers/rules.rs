@@ -57,6 +57,7 @@ fn one(sql: &mut Sql, store: &str, condition: &Condition, now_ms: i64) -> String
                         "enrollments x",
                         ", x.course_id, x.progress",
                         &filter,
+                        Drive::for_item(*course),
                     );
                     return format!(
                         "c.id IN (SELECT f.cid FROM ({facts}) f \
@@ -69,7 +70,7 @@ fn one(sql: &mut Sql, store: &str, condition: &Condition, now_ms: i64) -> String
                 }
                 None => {}
             }
-            member(store, "enrollments x", &filter)
+            member(store, "enrollments x", &filter, Drive::for_item(*course))
         }
         Condition::Completed { course } => {
             let filter = course_filter(sql, *course);
@@ -77,9 +78,11 @@ fn one(sql: &mut Sql, store: &str, condition: &Condition, now_ms: i64) -> String
                 store,
                 "enrollments x",
                 &format!("{filter} AND x.progress = 100"),
+                Drive::for_item(*course),
             )
         }
         Condition::Bought { product } => {
+            let drive = Drive::for_item(*product);
             let product = match product {
                 Some(id) => format!("x.product_id = {}", sql.arg(*id)),
                 None => "x.product_id IS NOT NULL".into(),
@@ -88,6 +91,7 @@ fn one(sql: &mut Sql, store: &str, condition: &Condition, now_ms: i64) -> String
                 store,
                 "purchases x",
                 &format!(" AND {product} AND x.paid_at IS NOT NULL AND x.refunded_at IS NULL"),
+                drive,
             )
         }
         Condition::Subscription { status, plan } => {
@@ -99,7 +103,8 @@ fn one(sql: &mut Sql, store: &str, condition: &Condition, now_ms: i64) -> String
             if let Some(plan) = plan {
                 filter.push_str(&format!(" AND x.plan_id = {}", sql.arg(*plan)));
             }
-            member(store, "subscriptions x", &filter)
+            // A store has one subscription per subscriber at most: few.
+            member(store, "subscriptions x", &filter, Drive::Facts)
         }
         Condition::Tag { name, has } => tag(sql, store, name, *has),
         Condition::HasEmail { has: true } => "c.email_normalized IS NOT NULL".into(),
@@ -144,6 +149,7 @@ pub(crate) fn tag(sql: &mut Sql, store: &str, name: &str, has: bool) -> String {
             " AND x.tag_id IN (SELECT t.id FROM tags t \
              WHERE t.store_id = {store} AND t.name_normalized = {tag})"
         ),
+        Drive::Facts,
     );
     if has {
         format!("c.id IN ({carriers})")
@@ -162,23 +168,63 @@ fn course_filter(sql: &mut Sql, course: Option<i64>) -> String {
 
 /// The customers with a fact of `table` (alias `x`, with `store_id` and
 /// `identity_id`) passing `filter` (text after the store's condition).
-fn member(store: &str, table: &str, filter: &str) -> String {
-    format!("c.id IN ({})", keyed_by_customer(store, table, "", filter))
+fn member(store: &str, table: &str, filter: &str, drive: Drive) -> String {
+    format!(
+        "c.id IN ({})",
+        keyed_by_customer(store, table, "", filter, drive)
+    )
+}
+
+/// Which side a fact subquery reads first.
+#[derive(Clone, Copy)]
+enum Drive {
+    /// The facts passing the filter, each following its identity to its
+    /// customer by primary key: for filters that keep few facts (a given
+    /// course, product, plan or tag), whatever the number of merged
+    /// identities (a store that imported its contacts has one per contact).
+    Facts,
+    /// The facts of anchors directly (a customer's id is its anchor
+    /// identity's id), plus those of identities merged into another
+    /// customer through the partial index `identities_merged`: for filters
+    /// that keep most of the store's facts ("any course"), where a probe
+    /// per fact would cost more than reading the merged identities once.
+    Anchors,
+}
+
+impl Drive {
+    /// A given item keeps few facts; any item keeps most.
+    fn for_item(item: Option<i64>) -> Drive {
+        match item {
+            Some(_) => Drive::Facts,
+            None => Drive::Anchors,
+        }
+    }
 }
 
 /// The facts of `table` passing `filter`, each as `(cid, columns…)`: `cid`
-/// is its customer's id. A customer's id is its anchor identity's id, so the
-/// facts of anchors need no join; only those of the few identities merged
-/// into another customer go through `identities` (the partial index
-/// `identities_merged`). Facts of an identity not in any customer get keys
-/// no customer has, so they match nothing.
-fn keyed_by_customer(store: &str, table: &str, columns: &str, filter: &str) -> String {
-    format!(
-        "SELECT x.identity_id AS cid{columns} FROM {table} WHERE x.store_id = {store}{filter} \
-         UNION ALL \
-         SELECT i.customer_id{columns} FROM identities i JOIN {table} ON x.identity_id = i.id \
-         WHERE i.store_id = {store} AND i.customer_id <> i.id AND x.store_id = {store}{filter}"
-    )
+/// is its customer's id. Facts of an identity not in any customer get keys
+/// no customer has (0, or the identity's own id), so they match nothing
+/// and are never NULL.
+fn keyed_by_customer(
+    store: &str,
+    table: &str,
+    columns: &str,
+    filter: &str,
+    drive: Drive,
+) -> String {
+    match drive {
+        Drive::Facts => format!(
+            "SELECT COALESCE((SELECT i.customer_id FROM identities i \
+             WHERE i.store_id = {store} AND i.id = x.identity_id), 0) AS cid{columns} \
+             FROM {table} WHERE x.store_id = {store}{filter}"
+        ),
+        Drive::Anchors => format!(
+            "SELECT x.identity_id AS cid{columns} FROM {table} WHERE x.store_id = {store}{filter} \
+             UNION ALL \
+             SELECT i.customer_id{columns} FROM identities i JOIN {table} ON x.identity_id = i.id \
+             WHERE i.store_id = {store} AND i.customer_id <> i.id AND x.store_id = {store}{filter}"
+        ),
+    }
 }
 
 /// The customers who did (or, `did` false, did not) `action` with the

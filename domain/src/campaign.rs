@@ -98,4 +98,6 @@ pub struct Stats {
     pub unique_opens: i64,
     pub unique_clicks: i64,
     pub unsubscribes: i64,
+    /// Messages their recipient reported as spam (feedback-loop reports).
+    pub complaints: i64,
 }

@@ -6,6 +6,7 @@
 //! - [`message`]: the message itself (multipart, Message-ID, RFC 8058);
 //! - [`deliver`]: SMTP or files; [`smtp`]: the SMTP connections, kept
 //!   open and reused;
+//! - [`feedback`]: spam complaints (feedback-loop reports, RFC 5965);
 //! - [`test_send`]: the owner's preview and test message, outside the
 //!   outbox;
 //! - [`worker`]: the loop every server runs to send.
@@ -13,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod deliver;
+pub mod feedback;
 pub mod message;
 pub mod setup;
 pub mod smtp;

@@ -8,7 +8,11 @@
 //!   browser's form gets the page);
 //! - `GET /m/o/{token}`: the open pixel;
 //! - `GET /m/c/{token}`: a tracked link, redirected only to the address the
-//!   token signed (a link of that message).
+//!   token signed (a link of that message);
+//! - `POST /m/feedback`: a spam complaint, the raw feedback-loop report
+//!   (RFC 5965) a mail server pipes on (`mail::feedback`): the signed
+//!   unsubscribe link of the original inside names the message. Like the
+//!   one-click unsubscribe it has no cookie and no `Origin`.
 
 use app::{ServerPage, pages::unsubscribe::UnsubscribeStage, state::AppState};
 use axum::{
@@ -103,6 +107,52 @@ pub async fn unsubscribe(
     }
     let request = Request::from_parts(parts, axum::body::Body::empty());
     page(&state, request, token, UnsubscribeStage::Done).await
+}
+
+/// The largest report read: the original message with its headers.
+const REPORT_LIMIT: usize = 2 * 1024 * 1024;
+
+pub async fn feedback(State(state): State<AppState>, request: Request) -> Response {
+    let Some(setup) = state.mail.as_ref() else {
+        return (StatusCode::NOT_FOUND, "this server sends no mail").into_response();
+    };
+    let Ok(body) = axum::body::to_bytes(request.into_body(), REPORT_LIMIT).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "report over 2 MB").into_response();
+    };
+    let report = String::from_utf8_lossy(&body);
+    let (claims, feedback_type) = match mail::feedback::read(&report, &setup.signer) {
+        Ok(mail::feedback::Feedback::Complaint {
+            claims,
+            feedback_type,
+        }) => (claims, feedback_type),
+        Ok(mail::feedback::Feedback::NotSpam) => {
+            return (
+                StatusCode::OK,
+                "not a complaint (not-spam): nothing recorded",
+            )
+                .into_response();
+        }
+        Err(error) => return (StatusCode::UNPROCESSABLE_ENTITY, error.to_string()).into_response(),
+    };
+    let detail = format!("feedback report: {feedback_type}");
+    match engagement::complain(
+        &state.db,
+        claims.store_id,
+        claims.message_id,
+        &detail,
+        db::time::now_ms(),
+    )
+    .await
+    {
+        Ok(()) => (StatusCode::OK, "complaint recorded").into_response(),
+        Err(db::Error::NotFound(_)) => {
+            (StatusCode::NOT_FOUND, "the reported message is gone").into_response()
+        }
+        Err(error) => {
+            tracing::warn!(%error, "recording a complaint failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "please try again").into_response()
+        }
+    }
 }
 
 /// A transparent 1×1 GIF.

@@ -137,6 +137,7 @@ pub fn router(state: AppState, security: &SecurityArgs) -> Router {
             )
             .route("/m/o/{token}", get(mail_links::open))
             .route("/m/c/{token}", get(mail_links::click))
+            .route("/m/feedback", post(mail_links::feedback))
             .fallback_service(files)
             .with_state(state.clone())
             .layer(middleware::from_fn_with_state(

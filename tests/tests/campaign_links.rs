@@ -201,3 +201,140 @@ async fn a_recipient_opens_clicks_and_unsubscribes_in_one_click() {
         .total;
     assert_eq!(count(rule(Opened, false)).await, everyone - 1);
 }
+
+/// A feedback-loop report (RFC 5965), as a mailbox provider sends it when a
+/// recipient marks the message as spam and a mail server pipes it on: no
+/// cookie, no Origin; the original's signed unsubscribe link names the
+/// message. The address is unsubscribed and suppressed, the campaign counts
+/// the complaint and the customer's timeline shows it; a report naming no
+/// message of ours, or saying "not spam", changes nothing.
+#[tokio::test]
+async fn a_spam_complaint_unsubscribes_and_suppresses_the_address() {
+    let app = TestApp::spawn().await;
+    let db = app.db();
+    let (store, segment) = store_with_leads(db, 12).await;
+    let id = campaign(db, store, segment).await;
+    let worker = app.mail_worker().await;
+    for _ in 0..200 {
+        worker.round().await.unwrap();
+        if db::campaigns::get(db, store, id).await.unwrap().status == CampaignStatus::Sent {
+            break;
+        }
+    }
+    let (message, customer): (i64, i64) = sqlx::query_as(
+        "SELECT id, customer_id FROM campaign_messages \
+         WHERE campaign_id = $1 AND email = 'sub2@x.test'",
+    )
+    .bind(id)
+    .fetch_one(db.reader())
+    .await
+    .unwrap();
+    let original =
+        std::fs::read_to_string(mail::Delivery::file_of(&app.outbox, id, message)).unwrap();
+    // The headers of the original, as `text/rfc822-headers`.
+    let headers = original.split("\r\n\r\n").next().unwrap();
+    let report = |feedback_type: &str, original: &str| {
+        format!(
+            "From: feedback@isp.test\r\nTo: fbl@shop.test\r\nSubject: complaint\r\n\
+             MIME-Version: 1.0\r\nContent-Type: multipart/report; \
+             report-type=feedback-report; boundary=\"part\"\r\n\r\n\
+             --part\r\nContent-Type: text/plain\r\n\r\nThis is an abuse report.\r\n\
+             --part\r\nContent-Type: message/feedback-report\r\n\r\n\
+             Feedback-Type: {feedback_type}\r\nUser-Agent: isp-fbl/1.0\r\nVersion: 1\r\n\
+             Original-Rcpt-To: <sub2@x.test>\r\n\r\n\
+             --part\r\nContent-Type: text/rfc822-headers\r\n\r\n{original}\r\n--part--\r\n"
+        )
+    };
+    let post = |body: String| {
+        let client = app.client.clone();
+        let url = format!("{}/m/feedback", app.address);
+        async move {
+            let response = client
+                .post(url)
+                .header("content-type", "message/rfc822")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (status, response.text().await.unwrap())
+        }
+    };
+    let standing = || db::consent::standing(db, store, "sub2@x.test");
+
+    // Not spam, or a report of someone else's message: nothing changes.
+    let (status, body) = post(report("not-spam", headers)).await;
+    assert_eq!(status, 200, "{body}");
+    let forged = mail::Signer::new(b"guess").sign(&mail::Claims {
+        store_id: store,
+        message_id: message,
+        purpose: mail::Purpose::Unsubscribe,
+    });
+    let (status, body) = post(report(
+        "abuse",
+        &format!("List-Unsubscribe: <{}/unsubscribe/{forged}>", app.address),
+    ))
+    .await;
+    assert_eq!(status, 422, "{body}");
+    let (status, _) = post(report("abuse", "Message-ID: <campaign-1.message-1@x>")).await;
+    assert_eq!(status, 422);
+    assert_eq!(standing().await.unwrap().consent, Consent::Subscribed);
+    assert!(standing().await.unwrap().suppressed.is_none());
+
+    // The complaint, twice (providers resend): counted once.
+    for _ in 0..2 {
+        let (status, body) = post(report("abuse", headers)).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let now = standing().await.unwrap();
+    assert_eq!(now.consent, Consent::Unsubscribed);
+    assert_eq!(now.source.as_deref(), Some("spam complaint"));
+    let (reason, detail, _) = now.suppressed.expect("suppressed");
+    assert_eq!(reason, db::consent::Suppression::Complaint);
+    assert_eq!(detail, "feedback report: abuse");
+    let stats = engagement::stats(db, store, id).await.unwrap();
+    assert_eq!((stats.complaints, stats.unsubscribes), (1, 0), "{stats:?}");
+    let page = db::customers::timeline::timeline(db, store, customer, None, 50)
+        .await
+        .unwrap();
+    let complaints = page
+        .entries
+        .iter()
+        .filter(|e| e.kind == "campaign_complaint")
+        .count();
+    assert_eq!(complaints, 1);
+
+    // A later consent event re-subscribes, but the suppression stands:
+    // the next campaign does not reach the address.
+    db::facts::apply_batch(
+        db,
+        store,
+        &[tests::events::consent(
+            "k-again",
+            db::time::now_ms(),
+            tests::events::user("u2", None, None),
+            "subscribed",
+        )],
+    )
+    .await
+    .unwrap();
+    assert_eq!(standing().await.unwrap().consent, Consent::Subscribed);
+    let again = campaign(db, store, segment).await;
+    for _ in 0..200 {
+        worker.round().await.unwrap();
+        if db::campaigns::get(db, store, again).await.unwrap().status == CampaignStatus::Sent {
+            break;
+        }
+    }
+    let reached: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM campaign_messages WHERE campaign_id = $1 \
+         AND email = 'sub2@x.test' AND status = 'sent'",
+    )
+    .bind(again)
+    .fetch_one(db.reader())
+    .await
+    .unwrap();
+    assert_eq!(reached, 0);
+    let stats = engagement::stats(db, store, again).await.unwrap();
+    assert!(stats.sent >= 8, "the others received it: {stats:?}");
+}

@@ -464,6 +464,9 @@ mod ssr {
             "campaign_unsubscribe" => {
                 format!("Unsubscribed from campaigns (via \u{201c}{title}\u{201d})")
             }
+            "campaign_complaint" => {
+                format!("Reported \u{201c}{title}\u{201d} as spam: the address is suppressed")
+            }
             "campaign_bounce" => {
                 format!("\u{201c}{title}\u{201d} bounced: the address is suppressed")
             }

@@ -1,6 +1,7 @@
 //! What recipients did with a campaign's messages (`campaign_events`):
 //! opens (the pixel), clicks (a tracked link), unsubscribes (the one-click
-//! link, which also records the explicit consent) and bounces. Each is a
+//! link, which also records the explicit consent), bounces and complaints
+//! (a feedback-loop report: the address is unsubscribed and suppressed). Each is a
 //! fact on the customer's timeline and the input of the segments'
 //! engagement rule; [`stats`] sums them up for the campaign's page.
 
@@ -19,6 +20,7 @@ pub enum Kind {
     Click,
     Unsubscribe,
     Bounce,
+    Complaint,
 }
 
 impl Kind {
@@ -28,6 +30,7 @@ impl Kind {
             Kind::Click => "click",
             Kind::Unsubscribe => "unsubscribe",
             Kind::Bounce => "bounce",
+            Kind::Complaint => "complaint",
         }
     }
 }
@@ -91,17 +94,54 @@ pub async fn unsubscribe(db: &Db, store_id: i64, message_id: i64, at: i64) -> Re
     let email = crate::validate::normalize_email(&message.email);
     let key = format!("unsubscribe:{}", message.id);
     consent::unsubscribe(db, store_id, &email, &key, "unsubscribe link", at).await?;
+    once(db, &message, Kind::Unsubscribe, at).await
+}
+
+/// A recipient reported the message as spam: the address is unsubscribed
+/// (an explicit report, as the one-click link makes) and suppressed for
+/// good (a later consent event lifts the unsubscribe, never the
+/// suppression), and the message gets a complaint event. Repeats are
+/// harmless.
+pub async fn complain(
+    db: &Db,
+    store_id: i64,
+    message_id: i64,
+    detail: &str,
+    at: i64,
+) -> Result<()> {
+    let message = message(db, store_id, message_id).await?;
+    let email = crate::validate::normalize_email(&message.email);
+    let key = format!("complaint:{}", message.id);
+    consent::unsubscribe(db, store_id, &email, &key, "spam complaint", at).await?;
+    {
+        let mut conn = db.writer().acquire().await?;
+        consent::suppress(
+            &mut conn,
+            store_id,
+            &email,
+            consent::Suppression::Complaint,
+            detail,
+            at,
+        )
+        .await?;
+    }
+    once(db, &message, Kind::Complaint, at).await
+}
+
+/// Inserts the message's event of `kind` unless it has one.
+async fn once(db: &Db, message: &Claimed, kind: Kind, at: i64) -> Result<()> {
     let mut tx = db.writer().begin().await?;
     let already: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM campaign_events WHERE store_id = $1 AND message_id = $2 \
-         AND kind = 'unsubscribe'",
+         AND kind = $3",
     )
-    .bind(store_id)
+    .bind(message.store_id)
     .bind(message.id)
+    .bind(kind.as_str())
     .fetch_optional(&mut *tx)
     .await?;
     if already.is_none() {
-        insert(&mut tx, &message, Kind::Unsubscribe, None, at).await?;
+        insert(&mut tx, message, kind, None, at).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -166,6 +206,7 @@ pub async fn stats_of(db: &Db, store_id: i64, ids: &[i64]) -> Result<HashMap<i64
             "opened" => stats.unique_opens = n,
             "click" => stats.unique_clicks = n,
             "unsubscribe" => stats.unsubscribes = n,
+            "complaint" => stats.complaints = n,
             _ => {}
         }
     }

@@ -17,7 +17,7 @@
 //! | `imported` | contacts of a file (`title` is `import: <file>`) | created_at |
 //! | `note_added`, `tag_added`, `tag_removed` | customer_activity | happened_at |
 //! | `campaign_sent` | campaign_messages delivered (`title` is the campaign) | sent_at |
-//! | `campaign_open`, `campaign_click`, `campaign_unsubscribe`, `campaign_bounce` | campaign_events (`status` is the clicked link) | at |
+//! | `campaign_open`, `campaign_click`, `campaign_unsubscribe`, `campaign_bounce`, `campaign_complaint` | campaign_events (`status` is the clicked link) | at |
 //!
 //! Rows loaded in bulk (seed, platform history) have no milestone or
 //! subscription report rows; for them the timeline shows the milestones

@@ -29,9 +29,11 @@ pub async fn check_origin(
     );
     if safe
         || request.uri().path().starts_with(TOKEN_AUTHENTICATED)
-        // A mail provider's one-click unsubscribe (RFC 8058) has no cookie
-        // and no Origin; its signed token is the authority.
+        // A mail provider's one-click unsubscribe (RFC 8058) and a
+        // feedback-loop report have no cookie and no Origin; the signed
+        // token (in the path, or in the report's original) is the authority.
         || request.uri().path().starts_with("/unsubscribe/")
+        || request.uri().path() == "/m/feedback"
         || is_same_origin(request.headers(), allowed.0.as_deref())
     {
         return next.run(request).await;

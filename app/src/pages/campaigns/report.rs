@@ -84,6 +84,7 @@ pub fn Report(
                 {figure("Unique opens", stats.unique_opens, "stat-opens")}
                 {figure("Unique clicks", stats.unique_clicks, "stat-clicks")}
                 {figure("Unsubscribes", stats.unsubscribes, "stat-unsubscribes")}
+                {figure("Spam reports", stats.complaints, "stat-complaints")}
             </section>
             <p class="muted small">
                 "Skipped: the address unsubscribed or was suppressed before its message went."

@@ -40,11 +40,14 @@ pub async fn merge_data(db: &Db, store_id: i64, ids: &[i64]) -> Result<HashMap<i
         );
     }
     for row in sqlx::query(&format!(
-        "SELECT i.customer_id, co.title, MAX(e.progress) AS progress FROM enrollments e \
+        // A course the catalog has not named yet goes by its platform id
+        // (as on the timeline), rather than failing the whole batch.
+        "SELECT i.customer_id, COALESCE(co.title, co.external_id) AS title, \
+         MAX(e.progress) AS progress FROM enrollments e \
          JOIN identities i ON i.store_id = e.store_id AND i.id = e.identity_id \
          JOIN courses co ON co.store_id = e.store_id AND co.id = e.course_id \
          WHERE e.store_id = $1 AND i.customer_id IN ({list}) \
-         GROUP BY i.customer_id, co.title ORDER BY co.title"
+         GROUP BY i.customer_id, co.id, co.title, co.external_id ORDER BY title"
     ))
     .bind(store_id)
     .fetch_all(db.reader())

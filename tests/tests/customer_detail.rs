@@ -1297,10 +1297,11 @@ async fn two_store_person(db: &db::Db) -> (i64, i64, i64) {
             ev::subscription("e6", T0 + 5 * MIN, ivy(), "sub", "p1", "active", 1_900),
             ev::subscription("e7", T0 + 6 * MIN, ivy(), "sub", "p1", "cancelled", 1_900),
             ev::purchase("e8", T0 + 5 * MIN, ivy(), "o3", "p1", 1_900, "USD"),
-            ev::lead("e9", T0, ivy(), "form"),
+            ev::lead_with_consent("e9", T0, ivy(), "form", "subscribed"),
             ev::enrollment("e10", T0, user("joe", Some("joe@example.com"), None), "c1"),
         ];
         apply_batch(db, store, &events).await.unwrap();
+        campaign_opened_by_ivy(db, store).await;
         let ivy_id = customer_id(db, store, "ivy").await;
         notes::add_note(db, store, ivy_id, owner, "Private", T0 + DAY)
             .await
@@ -1318,12 +1319,62 @@ async fn two_store_person(db: &db::Db) -> (i64, i64, i64) {
     (s, other, owner)
 }
 
-/// A customer of a store and its identities, as they were when read (so
-/// their rows can still be counted after the identities are gone).
+/// A campaign to everyone with an email reaches ivy (the one who
+/// consented), through the real outbox and worker, and she opens it.
+async fn campaign_opened_by_ivy(db: &db::Db, store: i64) {
+    use domain::segment::{Combine, Condition, Group, Rule};
+    let with_email = Group {
+        combine: Combine::All,
+        rules: vec![Rule::Condition(Condition::HasEmail { has: true })],
+    };
+    let segment = db::segments::save(db, store, None, "With email", &with_email, None, T0)
+        .await
+        .unwrap();
+    let id = tests::campaigns::campaign(db, store, segment).await;
+    let outbox = std::env::temp_dir().join(format!("erase-{}-{store}", std::process::id()));
+    let worker = mail::Worker {
+        db: db.clone(),
+        delivery: mail::Delivery::Files(outbox.clone()),
+        signer: mail::Signer::new(b"test key"),
+        settings: mail::Settings {
+            from: "news@shop.test".parse().unwrap(),
+            public_origin: "https://shop.test".into(),
+            rate: 1_000,
+            connections: 2,
+            batch: 100,
+            lease: std::time::Duration::from_secs(60),
+            worker: "w".into(),
+        },
+    };
+    while db::campaigns::get(db, store, id).await.unwrap().status
+        != db::campaigns::CampaignStatus::Sent
+    {
+        worker.round().await.unwrap();
+    }
+    let _ = std::fs::remove_dir_all(outbox);
+    let message: i64 = sqlx::query_scalar(
+        "SELECT id FROM campaign_messages WHERE store_id = $1 AND campaign_id = $2 \
+         AND email = 'ivy@example.com' AND status = 'sent'",
+    )
+    .bind(store)
+    .bind(id)
+    .fetch_one(db.reader())
+    .await
+    .unwrap();
+    let open = db::campaigns::engagement::Kind::Open;
+    db::campaigns::engagement::record(db, store, message, open, None, T0 + DAY)
+        .await
+        .unwrap();
+}
+
+/// A customer of a store, its identities and their addresses, as they were
+/// when read (so their rows can still be counted after the identities are
+/// gone).
 struct Person {
     store: i64,
     customer: i64,
     identities: Vec<i64>,
+    emails: Vec<String>,
 }
 
 async fn person(db: &db::Db, store: i64, customer: i64) -> Person {
@@ -1336,10 +1387,20 @@ async fn person(db: &db::Db, store: i64, customer: i64) -> Person {
     .await
     .unwrap();
     assert!(!identities.is_empty(), "customer {customer} has identities");
+    let emails: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT email_normalized FROM identities WHERE store_id = $1 \
+         AND customer_id = $2 AND email_normalized IS NOT NULL",
+    )
+    .bind(store)
+    .bind(customer)
+    .fetch_all(db.reader())
+    .await
+    .unwrap();
     Person {
         store,
         customer,
         identities,
+        emails,
     }
 }
 
@@ -1348,9 +1409,13 @@ async fn person(db: &db::Db, store: i64, customer: i64) -> Person {
 async fn rows_of(db: &db::Db, person: &Person) -> Vec<(&'static str, i64)> {
     let ids: Vec<String> = person.identities.iter().map(i64::to_string).collect();
     let (ids, customer) = (ids.join(", "), person.customer);
+    let emails: Vec<String> = person.emails.iter().map(|e| format!("'{e}'")).collect();
+    let emails = emails.join(", ");
     let mut out = Vec::new();
     for table in privacy::CUSTOMER_TABLES {
         let condition = match table {
+            "campaign_events" | "campaign_messages" => format!("customer_id IN ({ids})"),
+            "email_consents" => format!("email_normalized IN ({emails})"),
             "customer_totals" => format!("customer_id = {customer}"),
             "customers" => format!("id = {customer}"),
             "identities" => format!("id IN ({ids})"),
@@ -1447,7 +1512,7 @@ async fn erasure_removes_every_row_of_the_customer_in_that_store_only() {
         .unwrap();
     assert_eq!(detail.tags.len(), 1);
     assert_eq!(paged(db, other, ivy_other, 200).await, other_timeline);
-    assert_eq!(other_timeline.len(), 15);
+    assert_eq!(other_timeline.len(), 17);
 
     // Erased from the other store too: its identities go with it.
     let erasure = privacy::erase_customer(db, other, ivy_other).await.unwrap();

@@ -4,8 +4,14 @@
 //! Erasure removes the customer and everything of theirs in THIS store, in
 //! one transaction: its identities (the platform ids, emails and names the
 //! store knew), notes, tags, activity, milestones, subscription history,
-//! enrollments, purchases, subscriptions, leads, totals and the customer
-//! row. Other stores never shared any of it (identities belong to a store).
+//! enrollments, purchases, subscriptions, leads, totals, the campaign
+//! messages sent to them and what they did with them, their addresses'
+//! consent, and the customer row. Other stores never shared any of it
+//! (identities belong to a store).
+//!
+//! An address's suppression (a hard bounce, a spam complaint) is kept: it
+//! is what stops the store from mailing that address again should the
+//! platform report the person anew, and it holds the address alone.
 //!
 //! The events log keeps the erased facts' event ids (they hold no personal
 //! data): a replay of the same events is then a repeat and does not bring the
@@ -51,8 +57,10 @@ pub struct Erasure {
 }
 
 /// The tables holding a customer's rows in a store, children first: those
-/// keyed by its identities, then its derived rows, then the identities.
-pub const CUSTOMER_TABLES: [&str; 12] = [
+/// keyed by its identities, the campaign rows (keyed by the identity that
+/// was the customer's id at sending) and its addresses' consent, then its
+/// derived rows, then the identities.
+pub const CUSTOMER_TABLES: [&str; 15] = [
     "customer_activity",
     "customer_notes",
     "customer_tags",
@@ -62,6 +70,9 @@ pub const CUSTOMER_TABLES: [&str; 12] = [
     "purchases",
     "subscriptions",
     "leads",
+    "campaign_events",
+    "campaign_messages",
+    "email_consents",
     "customer_totals",
     "customers",
     "identities",
@@ -134,6 +145,15 @@ pub async fn erase_customer(db: &Db, store_id: i64, customer_id: i64) -> Result<
                 "DELETE FROM enrollment_milestones WHERE store_id = $1 AND (identity_id IN ({ids}) \
                  OR enrollment_id IN (SELECT id FROM enrollments \
                      WHERE store_id = $1 AND identity_id IN ({ids})))"
+            ),
+            "campaign_events" | "campaign_messages" => {
+                format!("DELETE FROM {table} WHERE store_id = $1 AND customer_id IN ({ids})")
+            }
+            // One customer per address: no other customer of the store has
+            // these addresses.
+            "email_consents" => format!(
+                "DELETE FROM email_consents WHERE store_id = $1 AND email_normalized IN \
+                 (SELECT email_normalized FROM identities WHERE store_id = $1 AND id IN ({ids}))"
             ),
             "customer_totals" => {
                 format!(

@@ -48,7 +48,15 @@ impl Claimed {
         "id, store_id, campaign_id, customer_id, email, attempts";
 }
 
-/// Claims up to `limit` due messages for `worker` until `now + lease_ms`.
+/// Claims up to `limit` due messages for `worker` until `now + lease_ms`:
+/// those of sending campaigns, the oldest campaign first.
+///
+/// Each campaign is read on its own, through `campaign_messages_claim`
+/// (campaign, status, next attempt): messages left queued by a paused or
+/// cancelled campaign (a whole list, for a campaign cancelled early) are
+/// never walked, so they slow no other campaign, of this store or any
+/// other. Within a campaign, claims whose lease ran out (a server died
+/// mid-send) go first, then queued messages in the order they fell due.
 pub async fn claim(
     db: &Db,
     worker: &str,
@@ -57,45 +65,65 @@ pub async fn claim(
     now_ms: i64,
 ) -> Result<Vec<Claimed>> {
     let lock = match db.backend() {
-        Backend::Postgres => " FOR UPDATE OF m SKIP LOCKED",
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
     };
-    let due = |sendable: &str| {
+    let due = |which: &str, sendable: &str| {
+        let (status, order) = match which {
+            "expired" => ("m.status = 'sending' AND m.lease_until < $1", "m.id"),
+            _ => (
+                "m.status = 'queued' AND m.next_attempt_at <= $1",
+                "m.next_attempt_at, m.id",
+            ),
+        };
         format!(
-            "SELECT m.id FROM campaign_messages m \
-             JOIN campaigns c ON c.store_id = m.store_id AND c.id = m.campaign_id \
-             WHERE c.status = 'sending' \
-             AND ((m.status = 'queued' AND m.next_attempt_at <= $1) \
-                  OR (m.status = 'sending' AND m.lease_until < $1)) \
-             AND {sendable} ORDER BY m.id LIMIT $2{lock}"
+            "SELECT m.id FROM campaign_messages m WHERE m.campaign_id = $3 AND {status} \
+             AND {sendable} ORDER BY {order} LIMIT $2{lock}"
         )
     };
     let mut tx = db.writer().begin().await?;
-    // Those no longer consenting, first: never claimed.
-    sqlx::query(&format!(
-        "UPDATE campaign_messages SET status = 'skipped', \
-         error = 'unsubscribed or suppressed before sending', lease_until = 0 \
-         WHERE id IN ({})",
-        due(&format!("NOT ({})", consent::sendable("m")))
-    ))
-    .bind(now_ms)
-    .bind(limit)
-    .execute(&mut *tx)
-    .await?;
-    let rows = sqlx::query(&format!(
-        "UPDATE campaign_messages SET status = 'sending', attempts = attempts + 1, \
-         lease_until = $3, worker = $4 WHERE id IN ({}) RETURNING {}",
-        due(&consent::sendable("m")),
-        Claimed::COLUMNS
-    ))
-    .bind(now_ms)
-    .bind(limit)
-    .bind(now_ms + lease_ms)
-    .bind(worker)
-    .fetch_all(&mut *tx)
-    .await?;
+    let campaigns: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM campaigns WHERE status = 'sending' ORDER BY id")
+            .fetch_all(&mut *tx)
+            .await?;
+    let mut claimed: Vec<Claimed> = Vec::new();
+    'campaigns: for campaign in campaigns {
+        for which in ["expired", "queued"] {
+            let room = limit - claimed.len() as i64;
+            if room <= 0 {
+                break 'campaigns;
+            }
+            // Those no longer consenting, first: never claimed.
+            sqlx::query(&format!(
+                "UPDATE campaign_messages SET status = 'skipped', \
+                 error = 'unsubscribed or suppressed before sending', lease_until = 0 \
+                 WHERE id IN ({})",
+                due(which, &format!("NOT ({})", consent::sendable("m")))
+            ))
+            .bind(now_ms)
+            .bind(room)
+            .bind(campaign)
+            .execute(&mut *tx)
+            .await?;
+            let rows = sqlx::query(&format!(
+                "UPDATE campaign_messages SET status = 'sending', attempts = attempts + 1, \
+                 lease_until = $4, worker = $5 WHERE id IN ({}) RETURNING {}",
+                due(which, &consent::sendable("m")),
+                Claimed::COLUMNS
+            ))
+            .bind(now_ms)
+            .bind(room)
+            .bind(campaign)
+            .bind(now_ms + lease_ms)
+            .bind(worker)
+            .fetch_all(&mut *tx)
+            .await?;
+            for row in &rows {
+                claimed.push(Claimed::from_row(row)?);
+            }
+        }
+    }
     tx.commit().await?;
-    let mut claimed: Vec<Claimed> = rows.iter().map(Claimed::from_row).collect::<Result<_>>()?;
     claimed.sort_by_key(|c| c.id);
     Ok(claimed)
 }

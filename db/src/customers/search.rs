@@ -321,16 +321,19 @@ fn having_items(store: &str, course: Option<&str>, product: Option<&str>) -> Str
              WHERE e.store_id = {store} AND e.course_id {course}"
         ));
     }
-    let bought: Vec<String> = [("p.course_id", course), ("p.product_id", product)]
-        .iter()
-        .filter_map(|(column, condition)| condition.map(|c| format!("{column} {c}")))
-        .collect();
-    parts.push(format!(
-        "SELECT i.customer_id AS id FROM purchases p JOIN identities i ON i.id = p.identity_id \
-         WHERE p.store_id = {store} AND p.paid_at IS NOT NULL AND p.refunded_at IS NULL \
-           AND ({})",
-        bought.join(" OR ")
-    ));
+    // One branch per item column, each answered by that column's index:
+    // `course_id IN (…) OR product_id IN (…)` made Postgres read every
+    // purchase of every store (134 ms at 575,000 purchases).
+    for (column, condition) in [("p.course_id", course), ("p.product_id", product)] {
+        if let Some(condition) = condition {
+            parts.push(format!(
+                "SELECT i.customer_id AS id FROM purchases p \
+                 JOIN identities i ON i.id = p.identity_id \
+                 WHERE p.store_id = {store} AND p.paid_at IS NOT NULL \
+                 AND p.refunded_at IS NULL AND {column} {condition}"
+            ));
+        }
+    }
     parts.join(" UNION ")
 }
 

@@ -15,6 +15,7 @@ use sqlx::Row;
 use crate::{
     Backend, Db, Result,
     consent::{self, Suppression},
+    sql::Sql,
 };
 
 /// Attempts before a message that keeps failing temporarily is `failed`.
@@ -161,10 +162,52 @@ pub async fn record(
     now_ms: i64,
 ) -> Result<()> {
     let mut tx = db.writer().begin().await?;
+    // Deliveries, nearly all of a batch, in one statement (one round trip
+    // to Postgres for the whole group); the rest one by one.
+    let sent: Vec<(&Claimed, &str)> = outcomes
+        .iter()
+        .filter_map(|(message, outcome)| match outcome {
+            Outcome::Sent { message_id } => Some((message, message_id.as_str())),
+            _ => None,
+        })
+        .collect();
+    record_sent(&mut tx, worker, &sent, now_ms).await?;
     for (message, outcome) in outcomes {
-        record_one(&mut tx, worker, message, outcome, now_ms).await?;
+        if !matches!(outcome, Outcome::Sent { .. }) {
+            record_one(&mut tx, worker, message, outcome, now_ms).await?;
+        }
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// Marks delivered messages `sent` with their `Message-ID`s (only while
+/// this worker's claim is the message's).
+async fn record_sent(
+    tx: &mut sqlx::AnyConnection,
+    worker: &str,
+    sent: &[(&Claimed, &str)],
+    now_ms: i64,
+) -> Result<()> {
+    if sent.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::default();
+    let mut cases = String::new();
+    let mut ids = Vec::with_capacity(sent.len());
+    for (message, message_id) in sent {
+        let id = sql.arg(message.id);
+        cases.push_str(&format!(" WHEN {id} THEN {}", sql.arg(*message_id)));
+        ids.push(id);
+    }
+    let (at, worker) = (sql.arg(now_ms), sql.arg(worker));
+    sql.text = format!(
+        "UPDATE campaign_messages SET status = 'sent', message_id = CASE id{cases} END, \
+         sent_at = {at}, error = NULL \
+         WHERE id IN ({}) AND status = 'sending' AND worker = {worker}",
+        ids.join(", ")
+    );
+    sql.query().execute(&mut *tx).await?;
     Ok(())
 }
 
@@ -177,18 +220,8 @@ async fn record_one(
 ) -> Result<()> {
     let mine = "id = $1 AND status = 'sending' AND worker = $2";
     match outcome {
-        Outcome::Sent { message_id } => {
-            sqlx::query(&format!(
-                "UPDATE campaign_messages SET status = 'sent', message_id = $3, sent_at = $4, \
-                 error = NULL WHERE {mine}"
-            ))
-            .bind(message.id)
-            .bind(worker)
-            .bind(message_id)
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?;
-        }
+        // Recorded together by `record_sent`.
+        Outcome::Sent { .. } => {}
         Outcome::Unsendable { error } => {
             sqlx::query(&format!(
                 "UPDATE campaign_messages SET status = 'failed', error = $3, lease_until = 0 \

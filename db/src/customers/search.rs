@@ -295,13 +295,15 @@ fn filtered_by(
         ));
     }
     if let Some(tag) = &query.tag {
-        conditions.push(super::rules::tag(sql, &store, tag, true));
+        conditions.push(super::rules::tag(sql, backend, &store, tag, true));
     }
     if let Some(status) = query.status {
         conditions.push(super::rules::status(sql, status, now_ms));
     }
     if let Some(segment) = &query.segment {
-        conditions.push(super::rules::condition(sql, &store, segment, now_ms));
+        conditions.push(super::rules::condition(
+            sql, backend, &store, segment, now_ms,
+        ));
     }
     sql.text.push_str(" FROM ");
     sql.text.push_str(&from);

@@ -724,11 +724,15 @@ async fn fill_row_extras(db: &Db, store_id: i64, rows: &mut [CustomerRow]) -> Re
     .bind(store_id)
     .fetch_all(db.reader())
     .await?;
+    // From the rows' identities (by store and customer): with only the
+    // tags' store named, Postgres read every carrier of the store's tags
+    // (7,372 VIPs: 40 ms a page, 8 ms this way).
     let tags = sqlx::query(&format!(
         "SELECT DISTINCT i.customer_id, t.name, t.name_normalized FROM customer_tags ct \
-         JOIN identities i ON i.id = ct.identity_id JOIN tags t ON t.id = ct.tag_id \
-         WHERE t.store_id = $1 AND i.customer_id IN ({ids}) \
-         ORDER BY i.customer_id, t.name_normalized"
+         JOIN identities i ON i.store_id = ct.store_id AND i.id = ct.identity_id \
+         JOIN tags t ON t.id = ct.tag_id \
+         WHERE i.store_id = $1 AND ct.store_id = $1 AND t.store_id = $1 \
+         AND i.customer_id IN ({ids}) ORDER BY i.customer_id, t.name_normalized"
     ))
     .bind(store_id)
     .fetch_all(db.reader())

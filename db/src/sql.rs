@@ -80,7 +80,7 @@ impl Sql {
     }
 
     /// Adds rows as one JSON argument (an array of arrays); returns its
-    /// placeholder, for [`from_json`] and [`json_list`].
+    /// placeholder, for [`from_json`] and [`json_in`].
     pub fn json(&mut self, rows: &impl serde::Serialize) -> String {
         self.arg(serde_json::to_string(rows).expect("rows serialize"))
     }
@@ -170,17 +170,24 @@ pub(crate) async fn fetch_json<T: serde::de::DeserializeOwned>(
         .map_err(|e| crate::Error::invalid("facts", format!("unreadable rows: {e}")))
 }
 
-/// The values of a JSON array argument, as a one-column subquery for
-/// `IN (...)`: texts or integers.
-pub(crate) fn json_list(backend: Backend, placeholder: &str, kind: Json) -> String {
+/// `column` is one of the values of a JSON array argument (texts or
+/// integers). On Postgres the values become one array that the column's
+/// index is probed with (`= ANY (ARRAY(…))`): as `IN (SELECT …)` a semi
+/// join, it let the planner walk the table per value when its statistics
+/// still saw a store as empty (a new store's first import: every lookup of
+/// a chunk read all the identities written so far, 2 s each at 13,000).
+pub(crate) fn json_in(backend: Backend, column: &str, placeholder: &str, kind: Json) -> String {
     match (backend, kind) {
-        (Backend::Sqlite, _) => format!("SELECT value FROM json_each({placeholder})"),
-        (Backend::Postgres, Json::Text) => {
-            format!("SELECT json_array_elements_text(CAST({placeholder} AS JSON))")
+        (Backend::Sqlite, _) => {
+            format!("{column} IN (SELECT value FROM json_each({placeholder}))")
         }
-        (Backend::Postgres, Json::Int) => {
-            format!("SELECT CAST(json_array_elements_text(CAST({placeholder} AS JSON)) AS BIGINT)")
-        }
+        (Backend::Postgres, Json::Text) => format!(
+            "{column} = ANY (ARRAY(SELECT json_array_elements_text(CAST({placeholder} AS JSON))))"
+        ),
+        (Backend::Postgres, Json::Int) => format!(
+            "{column} = ANY (ARRAY(SELECT CAST(json_array_elements_text(CAST({placeholder} AS JSON)) \
+             AS BIGINT)))"
+        ),
     }
 }
 

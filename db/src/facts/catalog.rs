@@ -10,7 +10,7 @@ use sqlx::{AnyConnection, Row};
 use crate::{
     Backend, Result,
     events::{CatalogEntry, CatalogKind},
-    sql::{Json, Sql, from_json, json_list, text_gt},
+    sql::{Json, Sql, from_json, json_in, text_gt},
     text::fold,
 };
 
@@ -154,8 +154,8 @@ pub(crate) async fn ids(
     let store = select.arg(store_id);
     let list = select.json(&unique);
     select.text = format!(
-        "SELECT external_id, id FROM {table} WHERE store_id = {store} AND external_id IN ({})",
-        json_list(backend, &list, Json::Text)
+        "SELECT external_id, id FROM {table} WHERE store_id = {store} AND {}",
+        json_in(backend, "external_id", &list, Json::Text)
     );
     for row in select.query().fetch_all(&mut *conn).await? {
         found.insert(row.try_get("external_id")?, row.try_get("id")?);

@@ -13,7 +13,7 @@ use crate::{
     Result, consent,
     events::{Fact, ValidEvent},
     identity,
-    sql::{Json, Sql, json_list},
+    sql::{Json, Sql, json_in},
 };
 
 /// Records the batch's consent reports. `identities` are the batch's
@@ -54,8 +54,8 @@ pub(crate) async fn record(
         let list = sql.json(&unknown);
         sql.text = format!(
             "SELECT external_id, email_normalized FROM identities WHERE store_id = {store} \
-             AND external_id IN ({}) AND email_normalized IS NOT NULL",
-            json_list(crate::Backend::of(conn), &list, Json::Text)
+             AND {} AND email_normalized IS NOT NULL",
+            json_in(crate::Backend::of(conn), "external_id", &list, Json::Text)
         );
         for row in sql.query().fetch_all(&mut *conn).await? {
             known.insert(

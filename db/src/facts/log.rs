@@ -10,7 +10,7 @@ use sqlx::{AnyConnection, Row};
 use crate::{
     Backend, Result,
     events::ValidEvent,
-    sql::{Json, Sql, from_json, json_list},
+    sql::{Json, Sql, from_json, json_in},
 };
 
 /// What happened to one event.
@@ -92,8 +92,8 @@ pub(crate) async fn log(
         let list = sql.json(&repeats);
         sql.text = format!(
             "SELECT event_id, body_hash FROM events WHERE store_id = {store} \
-             AND event_id IN ({})",
-            json_list(backend, &list, Json::Text)
+             AND {}",
+            json_in(backend, "event_id", &list, Json::Text)
         );
         for row in sql.query().fetch_all(&mut *conn).await? {
             logged.insert(row.try_get("event_id")?, row.try_get("body_hash")?);

@@ -10,7 +10,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::{
     Backend, Result,
-    sql::{Json, Sql, from_json, json_list, text_gt},
+    sql::{Json, Sql, from_json, json_in, text_gt},
 };
 
 /// One payment report.
@@ -61,8 +61,8 @@ pub(crate) async fn record(
     let list = before.json(&names);
     before.text = format!(
         "SELECT identity_id FROM purchases WHERE store_id = {store} \
-         AND external_id IN ({}) AND identity_id IS NOT NULL",
-        json_list(backend, &list, Json::Text)
+         AND {} AND identity_id IS NOT NULL",
+        json_in(backend, "external_id", &list, Json::Text)
     );
     for row in before.query().fetch_all(&mut *conn).await? {
         touched.insert(row.try_get("identity_id")?);

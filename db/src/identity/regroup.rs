@@ -10,7 +10,7 @@ use sqlx::{AnyConnection, Row};
 use super::{group, write::Written};
 use crate::{
     Backend, Result,
-    sql::{Json, Sql, from_json, int_list, json_list},
+    sql::{Json, Sql, from_json, int_list, json_in},
 };
 
 /// Identity ids per `UPDATE` of customer ids.
@@ -50,8 +50,8 @@ pub(crate) async fn regroup<'a>(
         let list = sql.json(&emails);
         sql.text = format!(
             "SELECT id, external_id, email_normalized, first_at, customer_id FROM identities \
-             WHERE store_id = {store} AND email_normalized IN ({})",
-            json_list(backend, &list, Json::Text)
+             WHERE store_id = {store} AND {}",
+            json_in(backend, "email_normalized", &list, Json::Text)
         );
         members.extend(read_members(conn, &sql).await?);
     }

@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::{
     Backend, Result,
-    sql::{Json, Sql, from_json, json_list, text_gt},
+    sql::{Json, Sql, from_json, json_in, text_gt},
     validate::{Email, Name},
 };
 
@@ -94,8 +94,8 @@ pub(crate) async fn upsert(
     let list = read.json(&names);
     read.text = format!(
         "SELECT external_id, first_at, email_normalized, customer_id FROM identities \
-         WHERE store_id = {store} AND external_id IN ({})",
-        json_list(backend, &list, Json::Text)
+         WHERE store_id = {store} AND {}",
+        json_in(backend, "external_id", &list, Json::Text)
     );
     let mut before: HashMap<String, (i64, Option<String>, Option<i64>)> = HashMap::new();
     for row in read.query().fetch_all(&mut *conn).await? {

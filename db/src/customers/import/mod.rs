@@ -46,7 +46,7 @@ use crate::{
     Db, Error, Result,
     events::{self, Event, IMPORTED_USER_PREFIX, UserRef},
     facts::{self, EventStatus},
-    sql::{Json, Sql, json_list},
+    sql::{Json, Sql, json_in},
     validate::{ExternalId, Source, Timestamp},
 };
 
@@ -265,8 +265,8 @@ async fn known_emails(
     let list = sql.json(&emails);
     sql.text = format!(
         "SELECT email_normalized FROM customers \
-         WHERE store_id = {store} AND email_normalized IN ({})",
-        json_list(db.backend(), &list, Json::Text)
+         WHERE store_id = {store} AND {}",
+        json_in(db.backend(), "email_normalized", &list, Json::Text)
     );
     for row in sql.query().fetch_all(db.reader()).await? {
         known.insert(row.try_get("email_normalized")?);
@@ -423,8 +423,8 @@ async fn tag_batch(
     let list = sql.json(&names);
     sql.text = format!(
         "SELECT external_id, customer_id FROM identities \
-         WHERE store_id = {store} AND external_id IN ({}) AND customer_id IS NOT NULL",
-        json_list(db.backend(), &list, Json::Text)
+         WHERE store_id = {store} AND {} AND customer_id IS NOT NULL",
+        json_in(db.backend(), "external_id", &list, Json::Text)
     );
     let customers: HashMap<String, i64> = sql
         .query()

@@ -85,3 +85,14 @@ pub async fn campaign(db: &Db, store: i64, segment: i64) -> i64 {
         .unwrap();
     id
 }
+
+/// Runs `worker`'s rounds until the store's campaign `id` is sent (at
+/// most 200 rounds; the test's own assertions say what had to go out).
+pub async fn send_out(db: &Db, worker: &mail::Worker, store: i64, id: i64) {
+    for _ in 0..200 {
+        worker.round().await.unwrap();
+        if campaigns::get(db, store, id).await.unwrap().status == campaigns::CampaignStatus::Sent {
+            break;
+        }
+    }
+}

@@ -4,11 +4,11 @@
 //! RFC 8058's one-click POST (no cookie, no Origin). Messages go to files
 //! (no SMTP_URL), as on a fresh machine.
 
-use db::campaigns::{CampaignStatus, engagement};
+use db::campaigns::engagement;
 use domain::customer::Consent;
 use tests::{
     TestApp,
-    campaigns::{campaign, store_with_leads},
+    campaigns::{campaign, send_out, store_with_leads},
     smtp::link_in,
 };
 
@@ -24,12 +24,7 @@ async fn a_recipient_opens_clicks_and_unsubscribes_in_one_click() {
     let (store, segment) = store_with_leads(db, 12).await;
     let id = campaign(db, store, segment).await;
     let worker = app.mail_worker().await;
-    for _ in 0..200 {
-        worker.round().await.unwrap();
-        if db::campaigns::get(db, store, id).await.unwrap().status == CampaignStatus::Sent {
-            break;
-        }
-    }
+    send_out(db, &worker, store, id).await;
     let stats = engagement::stats(db, store, id).await.unwrap();
     assert!(stats.sent >= 8, "{stats:?}");
 
@@ -215,12 +210,7 @@ async fn a_spam_complaint_unsubscribes_and_suppresses_the_address() {
     let (store, segment) = store_with_leads(db, 12).await;
     let id = campaign(db, store, segment).await;
     let worker = app.mail_worker().await;
-    for _ in 0..200 {
-        worker.round().await.unwrap();
-        if db::campaigns::get(db, store, id).await.unwrap().status == CampaignStatus::Sent {
-            break;
-        }
-    }
+    send_out(db, &worker, store, id).await;
     let (message, customer): (i64, i64) = sqlx::query_as(
         "SELECT id, customer_id FROM campaign_messages \
          WHERE campaign_id = $1 AND email = 'sub2@x.test'",
@@ -320,12 +310,7 @@ async fn a_spam_complaint_unsubscribes_and_suppresses_the_address() {
     .unwrap();
     assert_eq!(standing().await.unwrap().consent, Consent::Subscribed);
     let again = campaign(db, store, segment).await;
-    for _ in 0..200 {
-        worker.round().await.unwrap();
-        if db::campaigns::get(db, store, again).await.unwrap().status == CampaignStatus::Sent {
-            break;
-        }
-    }
+    send_out(db, &worker, store, again).await;
     let reached: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM campaign_messages WHERE campaign_id = $1 \
          AND email = 'sub2@x.test' AND status = 'sent'",

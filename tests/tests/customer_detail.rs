@@ -1346,11 +1346,7 @@ async fn campaign_opened_by_ivy(db: &db::Db, store: i64) {
             worker: "w".into(),
         },
     };
-    while db::campaigns::get(db, store, id).await.unwrap().status
-        != db::campaigns::CampaignStatus::Sent
-    {
-        worker.round().await.unwrap();
-    }
+    tests::campaigns::send_out(db, &worker, store, id).await;
     let _ = std::fs::remove_dir_all(outbox);
     let message: i64 = sqlx::query_scalar(
         "SELECT id FROM campaign_messages WHERE store_id = $1 AND campaign_id = $2 \
